@@ -1,0 +1,140 @@
+"""Mesa agents as thin, live views on the model's arrays.
+
+The dynamics run on arrays; these agents exist so that Mesa tools, the app
+and users can inspect actors one by one. Reading an attribute always reads
+the current array value; the agents hold no state of their own but an index.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.population import Kind, Profile, Stage
+
+if TYPE_CHECKING:
+    from sim.model import RecruitingModel
+
+
+class Actor(mesa.Agent):
+    """Common view of a candidate or recruiter (actor `index` in the arrays)."""
+
+    def __init__(self, model: RecruitingModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def stage(self) -> Stage:
+        """Current adoption stage."""
+        return Stage(int(self.model.actors.stage[self.index]))
+
+    @property
+    def risk_aversion(self) -> float:
+        """Risk aversion rho in [0, 1]."""
+        return float(self.model.actors.risk_aversion[self.index])
+
+    @property
+    def foundation(self) -> float:
+        """Basic know-how f in [0, 1]; the skill gap is 1 - f."""
+        return float(self.model.actors.foundation[self.index])
+
+    @property
+    def digital(self) -> float:
+        """Know-how of the platforms' usages d in [0, 1]."""
+        return float(self.model.actors.digital[self.index])
+
+    @property
+    def complexity(self) -> float:
+        """Perceived complexity of the platforms in [0, 1]."""
+        return float(self.model.actors.complexity[self.index])
+
+    @property
+    def belief(self) -> float:
+        """Expected success rate of a social-channel contact, alpha / (alpha + beta)."""
+        a = self.model.actors
+        return float(a.alpha[self.index] / (a.alpha[self.index] + a.beta[self.index]))
+
+    @property
+    def domain(self) -> int:
+        """Job domain."""
+        return int(self.model.actors.domain[self.index])
+
+    @property
+    def platforms(self) -> list[str]:
+        """Names of the platforms this actor is a member of."""
+        row = self.model.actors.is_member[self.index]
+        return [name for name, member in zip(self.model.platforms.name, row, strict=True) if member]
+
+    @property
+    def neighbours(self) -> list[int]:
+        """Indices of the actors this one is tied to."""
+        return [int(i) for i in self.model.network.neighbours(self.index)]
+
+
+class Candidate(Actor):
+    """A job seeker."""
+
+    @property
+    def profile(self) -> Profile:
+        """Junior (young graduate) or experienced."""
+        return Profile(int(self.model.actors.profile[self.index]))
+
+    @property
+    def is_seeking(self) -> bool:
+        """Whether the candidate is currently looking for a job."""
+        return bool(self.model.actors.is_seeking[self.index])
+
+
+class Recruiter(Actor):
+    """A recruiter holding vacancies."""
+
+    @property
+    def vacancies(self) -> int:
+        """Open vacancies."""
+        return int(self.model.actors.vacancies[self.index])
+
+    @property
+    def is_certified(self) -> bool:
+        """Whether the recruiter holds the certification label."""
+        return bool(self.model.actors.is_certified[self.index])
+
+
+class Platform(mesa.Agent):
+    """A social network for recruiting (generalist or specialised)."""
+
+    def __init__(self, model: RecruitingModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def name(self) -> str:
+        """Platform name."""
+        return self.model.platforms.name[self.index]
+
+    @property
+    def n_members(self) -> int:
+        """Current number of members."""
+        return int(self.model.actors.is_member[:, self.index].sum())
+
+    @property
+    def churn_per_week(self) -> float:
+        """Feature releases per week."""
+        return float(self.model.platforms.churn_per_week[self.index])
+
+    @property
+    def data_safety(self) -> float:
+        """Trust in what is done with users' data, in [0, 1]."""
+        return float(self.model.platforms.data_safety[self.index])
+
+
+def create_agent_views(model: RecruitingModel) -> None:
+    """Register one Mesa agent per actor and per platform with the model."""
+    kinds = model.actors.kind
+    for index in range(kinds.size):
+        if kinds[index] == Kind.CANDIDATE:
+            Candidate(model, index)
+        else:
+            Recruiter(model, index)
+    for index in range(model.platforms.n):
+        Platform(model, index)

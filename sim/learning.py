@@ -1,0 +1,102 @@
+"""Learning phases as pure array functions: beliefs, digital skill, complexity, churn.
+
+Rates are per week and applied through exponential relaxation over `dt`
+weeks, so the step length does not change the result of a steady process.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def relax(
+    value: np.ndarray, target: np.ndarray | float, rate_per_week: np.ndarray | float, dt: float
+) -> np.ndarray:
+    """Move `value` toward `target` by the share 1 - exp(-rate * dt)."""
+    return target + (value - target) * np.exp(-np.asarray(rate_per_week) * dt)
+
+
+def platform_churn(
+    digital: np.ndarray,
+    complexity: np.ndarray,
+    churn_exposure_per_week: np.ndarray,
+    erosion: float,
+    confusion: float,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature releases erode digital know-how and raise perceived complexity.
+
+    Args:
+        digital: digital skill d in [0, 1].
+        complexity: perceived complexity in [0, 1].
+        churn_exposure_per_week: churn of the platforms each actor belongs to
+            (highest churn among them, 0 for non-members).
+        erosion: know-how lost per unit churn (d decays toward 0).
+        confusion: complexity added per unit churn (complexity relaxes toward 1).
+        dt: step length in weeks.
+
+    Returns:
+        (digital, complexity) after the phase.
+    """
+    digital = relax(digital, 0.0, erosion * churn_exposure_per_week, dt)
+    complexity = relax(complexity, 1.0, confusion * churn_exposure_per_week, dt)
+    return digital, complexity
+
+
+def update_beliefs(
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    own_successes: np.ndarray,
+    own_failures: np.ndarray,
+    shared_successes: np.ndarray,
+    shared_failures: np.ndarray,
+    sharing: np.ndarray | float,
+    prior: tuple[float, float],
+    decay_per_week: float,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bayesian update of the Beta belief, then decay toward the prior.
+
+    Own contact outcomes count fully; neighbours' outcomes (averaged over
+    neighbours, so evidence does not grow with degree) count with weight
+    `sharing`. Decay keeps recent experience weighing more.
+
+    Returns:
+        (alpha, beta) after the phase.
+    """
+    alpha = alpha + own_successes + sharing * shared_successes
+    beta = beta + own_failures + sharing * shared_failures
+    return relax(alpha, prior[0], decay_per_week, dt), relax(beta, prior[1], decay_per_week, dt)
+
+
+def update_digital(
+    digital: np.ndarray,
+    is_active: np.ndarray,
+    neighbour_digital: np.ndarray,
+    practice_per_week: float,
+    peer_per_week: np.ndarray | float,
+    dt: float,
+) -> np.ndarray:
+    """Digital skill grows by practice (experience curve toward 1) and from better peers.
+
+    Active users close a share of their gap to full skill each week; anyone
+    whose neighbours know the tools better closes part of that gap.
+    """
+    practised = relax(digital, 1.0, practice_per_week * is_active, dt)
+    from_peers = relax(practised, np.maximum(practised, neighbour_digital), peer_per_week, dt)
+    return np.clip(from_peers, 0.0, 1.0)
+
+
+def update_complexity(
+    complexity: np.ndarray,
+    is_active: np.ndarray,
+    share_active_neighbours: np.ndarray,
+    sharing: np.ndarray | float,
+    experience_per_week: float,
+    sharing_per_week: float,
+    floor: float,
+    dt: float,
+) -> np.ndarray:
+    """Perceived complexity falls with one's own use and with shared experience, to a floor."""
+    rate = experience_per_week * is_active + sharing_per_week * sharing * share_active_neighbours
+    return np.where(complexity > floor, relax(complexity, floor, rate, dt), complexity)

@@ -1,0 +1,172 @@
+"""The recruiting market: vacancies, social-channel contacts and hires by channel.
+
+Order within the phase: hired candidates who start looking again rejoin the
+pool; new vacancies arrive; active recruiters contact active seeking
+candidates on a platform they share (social channel); remaining vacancies
+fill through the traditional channel. Conflicts are resolved in a random
+order: a candidate accepts one offer, a recruiter fills at most its open
+vacancies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.params import MarketParams
+from sim.rules import hazard_probability
+
+
+@dataclass(frozen=True)
+class MarketOutcome:
+    """What the market phase changed and observed.
+
+    Attributes:
+        vacancies: open vacancies per actor after the phase.
+        is_seeking: candidates still looking for a job.
+        contacts: social-channel contacts each actor took part in.
+        successes: of those contacts, the ones that became hires.
+        hires_social: hires made through the social channel this step.
+        hires_traditional: hires made through the traditional channel this step.
+    """
+
+    vacancies: np.ndarray
+    is_seeking: np.ndarray
+    contacts: np.ndarray
+    successes: np.ndarray
+    hires_social: int
+    hires_traditional: int
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements of the same group (0, 1, ...)."""
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, ordered.size])
+    ranks = np.empty(groups.size, dtype=np.int64)
+    ranks[order] = np.arange(ordered.size) - np.repeat(starts, counts)
+    return ranks
+
+
+def choose_platforms(is_member: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """For each row, one of its member platforms, uniformly (rows must have one)."""
+    n_platforms = is_member.sum(axis=1)
+    pick = (draws * n_platforms).astype(np.int64)
+    return np.argmax(np.cumsum(is_member, axis=1) > pick[:, None], axis=1)
+
+
+def social_contacts(
+    recruiters: np.ndarray,
+    vacancies: np.ndarray,
+    pool: np.ndarray,
+    is_member: np.ndarray,
+    contacts_per_vacancy_week: float,
+    dt: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active recruiters with open vacancies contact candidates on shared platforms.
+
+    Args:
+        recruiters: indices of active recruiters with vacancies and a platform.
+        vacancies: open vacancies per actor.
+        pool: mask of candidates that can be contacted (active and seeking).
+        is_member: memberships, (n_actors, n_platforms).
+        contacts_per_vacancy_week: contact rate per open vacancy.
+        dt: step length in weeks.
+        rng: the market's random stream.
+
+    Returns:
+        (recruiter, candidate, platform) of each contact made.
+    """
+    n_contacts = rng.poisson(contacts_per_vacancy_week * vacancies[recruiters] * dt)
+    who = np.repeat(recruiters, n_contacts)
+    platform = choose_platforms(is_member[who], rng.random(who.size))
+    target = np.full(who.size, -1, dtype=np.int64)
+    position = rng.random(who.size)
+    for k in range(is_member.shape[1]):
+        on_k = platform == k
+        candidates_k = np.flatnonzero(pool & is_member[:, k])
+        if candidates_k.size and on_k.any():
+            target[on_k] = candidates_k[(position[on_k] * candidates_k.size).astype(np.int64)]
+    found = target >= 0
+    return who[found], target[found], platform[found]
+
+
+def market_step(
+    vacancies: np.ndarray,
+    is_seeking: np.ndarray,
+    is_recruiter: np.ndarray,
+    is_active: np.ndarray,
+    is_member: np.ndarray,
+    skill: np.ndarray,
+    foundation: np.ndarray,
+    fit: np.ndarray,
+    params: MarketParams,
+    dt: float,
+    rng: np.random.Generator,
+) -> MarketOutcome:
+    """One step of the recruiting market.
+
+    A social contact becomes a hire with probability
+    p_hire_social * q_recruiter * q_candidate * fit_recruiter * fit_candidate
+    (effective skills q and platform fits in [0, 1]), so it rises with both
+    sides' foundation and digital skill. A vacancy fills through the
+    traditional channel at hazard rate * ((1 - e) + e * f_recruiter), and the
+    candidate hired is drawn with weight (1 - e) + e * f_candidate, where
+    e = `foundation_traditional`.
+
+    Returns:
+        The new vacancies and seeking flags, each actor's contacts and
+        successes, and hires by channel.
+    """
+    n = vacancies.size
+    is_candidate = ~is_recruiter
+    reseek = (
+        is_candidate
+        & ~is_seeking
+        & (rng.random(n) < hazard_probability(params.reseek_per_week, dt))
+    )
+    is_seeking = is_seeking | reseek
+    vacancies = vacancies + np.where(
+        is_recruiter, rng.poisson(params.vacancies_per_week * dt, n), 0
+    )
+
+    searching = np.flatnonzero(is_recruiter & is_active & (vacancies > 0) & is_member.any(axis=1))
+    pool = is_candidate & is_active & is_seeking
+    who, target, platform = social_contacts(
+        searching, vacancies, pool, is_member, params.contacts_per_vacancy_week, dt, rng
+    )
+    p_hire = params.p_hire_social * skill[who] * skill[target]
+    p_hire = p_hire * fit[who, platform] * fit[target, platform]
+    success = rng.random(who.size) < p_hire
+    order = rng.permutation(who.size)
+    offers = order[success[order]]
+    _, first = np.unique(target[offers], return_index=True)
+    offers = offers[np.sort(first)]
+    hired = offers[rank_within(who[offers]) < vacancies[who[offers]]]
+    vacancies = vacancies - np.bincount(who[hired], minlength=n)
+    is_seeking = is_seeking.copy()
+    is_seeking[target[hired]] = False
+    contacts = np.bincount(who, minlength=n) + np.bincount(target, minlength=n)
+    successes = np.bincount(who[hired], minlength=n) + np.bincount(target[hired], minlength=n)
+
+    e = params.foundation_traditional
+    rate = params.traditional_fill_per_week * ((1.0 - e) + e * foundation)
+    fills = np.where(is_recruiter, rng.binomial(vacancies, hazard_probability(rate, dt)), 0)
+    seekers = np.flatnonzero(is_candidate & is_seeking)
+    slots = rng.permutation(np.repeat(np.arange(n), fills))[: seekers.size]
+    weights = (1.0 - e) + e * foundation[seekers]
+    if slots.size:
+        chosen = rng.choice(seekers, size=slots.size, replace=False, p=weights / weights.sum())
+        is_seeking[chosen] = False
+    vacancies = vacancies - np.bincount(slots, minlength=n)
+    return MarketOutcome(
+        vacancies=vacancies,
+        is_seeking=is_seeking,
+        contacts=contacts,
+        successes=successes,
+        hires_social=int(hired.size),
+        hires_traditional=int(slots.size),
+    )

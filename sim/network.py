@@ -1,0 +1,240 @@
+"""Actor-actor networks as CSR adjacency, and the neighbour sums the phases need.
+
+Large graphs are built directly with NumPy (sampling edge counts, then
+distinct node pairs) rather than through networkx, whose pure-Python
+generators dominate the build time at 100k actors (DESIGN.md section 3b).
+A complete graph is never stored: its neighbour sums are computed from the
+population totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from sim.params import NetworkParams
+from sim.scenario import ScenarioError
+
+
+@dataclass(frozen=True)
+class Network:
+    """Undirected, simple network over actors 0..n_nodes-1.
+
+    Attributes:
+        n_nodes: number of actors.
+        adjacency: symmetric CSR matrix of ones, or None for the complete graph.
+        degree: number of neighbours of each actor.
+    """
+
+    n_nodes: int
+    adjacency: sparse.csr_array | None
+    degree: np.ndarray
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every actor is tied to every other (no stored ties)."""
+        return self.adjacency is None
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected ties."""
+        if self.adjacency is None:
+            return self.n_nodes * (self.n_nodes - 1) // 2
+        return self.adjacency.nnz // 2
+
+    def neighbours(self, node: int) -> np.ndarray:
+        """Indices of one actor's neighbours (for inspection, not the hot path)."""
+        if self.adjacency is None:
+            return np.delete(np.arange(self.n_nodes), node)
+        start, stop = self.adjacency.indptr[node], self.adjacency.indptr[node + 1]
+        return self.adjacency.indices[start:stop]
+
+    def count(self, values: np.ndarray) -> np.ndarray:
+        """Sum of `values` (one row per actor) over each actor's neighbours (float64)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.adjacency is None:
+            return values.sum(axis=0) - values
+        return self.adjacency @ values
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
+        total = self.count(values)
+        degree = self.degree.reshape((-1,) + (1,) * (total.ndim - 1))
+        return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)
+
+
+def from_edges(n_nodes: int, u: np.ndarray, v: np.ndarray) -> Network:
+    """Build a simple undirected network from edge endpoint arrays.
+
+    Self-loops are dropped and duplicate ties merged.
+    """
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    keep = u != v
+    lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
+    codes = np.unique(lo * n_nodes + hi)
+    lo, hi = codes // n_nodes, codes % n_nodes
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    data = np.ones(rows.size, dtype=np.float64)
+    adjacency = sparse.csr_array((data, (rows, cols)), shape=(n_nodes, n_nodes))
+    adjacency.sort_indices()
+    degree = np.diff(adjacency.indptr).astype(np.int64)
+    return Network(n_nodes, adjacency, degree)
+
+
+def build_network(
+    params: NetworkParams,
+    n_nodes: int,
+    community: np.ndarray,
+    rng: np.random.Generator,
+) -> Network:
+    """Build the network a scenario asks for.
+
+    Args:
+        params: the scenario's `[network]` table.
+        n_nodes: number of actors.
+        community: community (domain) of each actor, used by `sbm`.
+        rng: the network's own random stream.
+
+    Returns:
+        The network over actors 0..n_nodes-1.
+    """
+    kind = params.kind
+    if kind == "complete":
+        return Network(n_nodes, None, np.full(n_nodes, n_nodes - 1, dtype=np.int64))
+    if kind == "edgelist":
+        raise ValueError("edge-list networks are read with read_edgelist, not generated")
+    z = min(params.mean_degree, max(n_nodes - 1, 0))
+    if kind == "erdos_renyi":
+        p = z / (n_nodes - 1) if n_nodes > 1 else 0.0
+        u, v = _gnp_pairs(rng, np.arange(n_nodes), p)
+        return from_edges(n_nodes, u, v)
+    if kind == "watts_strogatz":
+        return from_edges(n_nodes, *_watts_strogatz_edges(rng, n_nodes, z, params.rewire))
+    if kind == "barabasi_albert":
+        m = max(1, min(round(z / 2), n_nodes - 1))
+        graph = nx.barabasi_albert_graph(n_nodes, m, seed=int(rng.integers(2**31)))
+        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+        return from_edges(n_nodes, edges[:, 0], edges[:, 1])
+    return from_edges(n_nodes, *_sbm_edges(rng, community, params, z))
+
+
+def read_edgelist(path: Path) -> Network:
+    """Read a whitespace- or comma-separated file of node pairs.
+
+    Node labels may be any tokens; they are numbered 0..n-1 in sorted order,
+    and their number sets the population. ``#`` starts a comment.
+    """
+    if not path.is_file():
+        raise ScenarioError(f"network.path = {str(path)!r}: edge-list file not found")
+    tokens: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            raise ScenarioError(
+                f"{path}:{number}: expected two node labels per line, got {len(fields)}"
+            )
+        tokens.extend(fields)
+    if not tokens:
+        raise ScenarioError(f"{path}: edge list has no ties")
+    labels = np.array(tokens)
+    try:
+        labels = labels.astype(np.int64)
+    except ValueError:
+        pass
+    unique, index = np.unique(labels, return_inverse=True)
+    return from_edges(int(unique.size), index[0::2], index[1::2])
+
+
+def _distinct_pairs(
+    rng: np.random.Generator, n_wanted: int, draw: Callable, n_codes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `n_wanted` distinct unordered pairs with `draw(size) -> (u, v)`."""
+    codes = np.empty(0, dtype=np.int64)
+    while codes.size < n_wanted:
+        need = n_wanted - codes.size
+        u, v = draw(int(need * 1.1) + 16)
+        keep = u != v
+        lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
+        fresh = np.unique(lo * n_codes + hi)
+        merged = np.union1d(codes, fresh)
+        if merged.size > n_wanted:
+            extra = np.setdiff1d(merged, codes)
+            merged = np.union1d(codes, rng.permutation(extra)[:need])
+        codes = merged
+    return codes // n_codes, codes % n_codes
+
+
+def _gnp_pairs(
+    rng: np.random.Generator, nodes: np.ndarray, p: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """G(n, p) on `nodes`: a binomial number of ties, then that many distinct pairs."""
+    n = nodes.size
+    n_pairs = n * (n - 1) // 2
+    if n < 2 or p <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    n_edges = int(rng.binomial(n_pairs, min(p, 1.0)))
+
+    def draw(size: int) -> tuple[np.ndarray, np.ndarray]:
+        return rng.integers(n, size=size), rng.integers(n, size=size)
+
+    lo, hi = _distinct_pairs(rng, n_edges, draw, n)
+    return nodes[lo], nodes[hi]
+
+
+def _watts_strogatz_edges(
+    rng: np.random.Generator, n_nodes: int, mean_degree: float, rewire: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ring lattice with k/2 neighbours each side; each tie's far end rewired with `rewire`.
+
+    A rewired end goes to a uniformly chosen actor; the rare self-loops and
+    duplicate ties this creates are dropped by `from_edges`.
+    """
+    half = max(1, round(mean_degree / 2))
+    u = np.repeat(np.arange(n_nodes), half)
+    v = (u + np.tile(np.arange(1, half + 1), n_nodes)) % n_nodes
+    rewired = rng.random(u.size) < rewire
+    v = np.where(rewired, rng.integers(n_nodes, size=u.size), v)
+    return u, v
+
+
+def _sbm_edges(
+    rng: np.random.Generator, community: np.ndarray, params: NetworkParams, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stochastic block model with one block per community.
+
+    Probabilities are `p_in`/`p_out` if given; otherwise chosen so the mean
+    degree is `z` with a share `homophily` of ties inside the own block.
+    """
+    n = community.size
+    blocks = [np.flatnonzero(community == c) for c in np.unique(community)]
+    sizes = np.array([b.size for b in blocks], dtype=np.float64)
+    within_pairs = float((sizes * (sizes - 1) / 2).sum())
+    between_pairs = n * (n - 1) / 2 - within_pairs
+    if params.p_in is not None and params.p_out is not None:
+        p_in, p_out = params.p_in, params.p_out
+    else:
+        n_edges = n * z / 2
+        p_in = min(1.0, params.homophily * n_edges / within_pairs) if within_pairs else 0.0
+        p_out = min(1.0, (1 - params.homophily) * n_edges / between_pairs) if between_pairs else 0.0
+    parts = [_gnp_pairs(rng, block, p_in) for block in blocks]
+    if between_pairs and p_out > 0:
+        n_out = int(rng.binomial(int(between_pairs), p_out))
+
+        def draw(size: int) -> tuple[np.ndarray, np.ndarray]:
+            u, v = rng.integers(n, size=size), rng.integers(n, size=size)
+            same = community[u] == community[v]
+            return u, np.where(same, u, v)  # same-block pairs become self-loops, dropped
+
+        parts.append(_distinct_pairs(rng, n_out, draw, n))
+    u = np.concatenate([p[0] for p in parts])
+    v = np.concatenate([p[1] for p in parts])
+    return u, v

@@ -1,0 +1,256 @@
+"""Struct-of-arrays state of actors and platforms, and how it is initialised.
+
+Actors 0..n_candidates-1 are candidates, the rest recruiters. Each attribute
+is one NumPy array indexed by actor; platform memberships are an
+(n_actors, n_platforms) boolean matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+from sim.params import PlatformParams, PopulationParams
+
+
+class Stage(IntEnum):
+    """Adoption stage of an actor (stored as int8)."""
+
+    UNAWARE = 0
+    AWARE = 1
+    MEMBER = 2
+    ACTIVE = 3
+    LAPSED = 4
+
+
+class Kind(IntEnum):
+    """Kind of actor."""
+
+    CANDIDATE = 0
+    RECRUITER = 1
+
+
+class Profile(IntEnum):
+    """Career profile (recruiters have NONE)."""
+
+    NONE = -1
+    JUNIOR = 0
+    EXPERIENCED = 1
+
+
+KIND_NAMES = {Kind.CANDIDATE: "candidates", Kind.RECRUITER: "recruiters"}
+
+
+@dataclass
+class Actors:
+    """State of every actor, one array per attribute.
+
+    Attributes:
+        kind: Kind per actor (int8).
+        domain: job domain, 0..domains-1 (int16).
+        profile: Profile per actor (int8).
+        risk_aversion: rho in [0, 1].
+        foundation: basic recruiting / job-search know-how f in [0, 1] (gap 1 - f).
+        digital: know-how of the platforms' usages d in [0, 1].
+        complexity: perceived complexity of the platforms in [0, 1].
+        alpha: Beta pseudo-count of observed social-channel successes.
+        beta: Beta pseudo-count of observed social-channel failures.
+        stage: Stage per actor (int8).
+        is_member: (n_actors, n_platforms) memberships.
+        is_seeking: candidates currently looking for a job.
+        vacancies: open vacancies held by each recruiter (0 for candidates).
+        is_certified: recruiters holding the certification label.
+        threshold: adoption threshold phi of the threshold rule.
+        sharing: weight of neighbours' outcomes in each actor's belief.
+        t_active: step of the first activation, -1 for never.
+    """
+
+    kind: np.ndarray
+    domain: np.ndarray
+    profile: np.ndarray
+    risk_aversion: np.ndarray
+    foundation: np.ndarray
+    digital: np.ndarray
+    complexity: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    stage: np.ndarray
+    is_member: np.ndarray
+    is_seeking: np.ndarray
+    vacancies: np.ndarray
+    is_certified: np.ndarray
+    threshold: np.ndarray
+    sharing: np.ndarray
+    t_active: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of actors."""
+        return self.kind.size
+
+    def replace(self, slots: np.ndarray, other: Actors) -> None:
+        """Overwrite the actors at `slots` with the actors of `other`, field by field."""
+        for field in fields(self):
+            getattr(self, field.name)[slots] = getattr(other, field.name)
+
+    @property
+    def is_candidate(self) -> np.ndarray:
+        """Mask of candidates."""
+        return self.kind == Kind.CANDIDATE
+
+    @property
+    def is_active(self) -> np.ndarray:
+        """Mask of ACTIVE actors."""
+        return self.stage == Stage.ACTIVE
+
+
+@dataclass
+class Platforms:
+    """State of the platforms, one array per attribute.
+
+    Attributes:
+        name: platform names (``generalist``, ``domain_0``..., ``juniors``).
+        target_domain: domain a platform specialises in, -1 for none.
+        target_profile: profile a platform specialises in, -1 for none.
+        churn_per_week: feature releases per week (erode know-how, add confusion).
+        data_safety: trust in what is done with users' data, in [0, 1].
+        attractiveness: base pull of the platform.
+    """
+
+    name: tuple[str, ...]
+    target_domain: np.ndarray
+    target_profile: np.ndarray
+    churn_per_week: np.ndarray
+    data_safety: np.ndarray
+    attractiveness: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of platforms."""
+        return len(self.name)
+
+
+def beta_traits(
+    rng: np.random.Generator, mean: float | np.ndarray, concentration: float, size: int
+) -> np.ndarray:
+    """Draw traits in [0, 1] from Beta(mean * c, (1 - mean) * c); exact 0 or 1 means stay put."""
+    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
+    a = np.clip(mean, 1e-9, 1 - 1e-9) * concentration
+    draws = rng.beta(a, np.clip(1 - mean, 1e-9, 1) * concentration)
+    return np.where(mean <= 0, 0.0, np.where(mean >= 1, 1.0, draws))
+
+
+def split_population(params: PopulationParams, n_actors: int) -> tuple[int, int]:
+    """Numbers of candidates and recruiters among `n_actors` (edge lists set the total)."""
+    if n_actors == params.n_actors:
+        return params.candidates, params.recruiters
+    share = params.recruiters / params.n_actors if params.n_actors else 0.0
+    n_recruiters = round(n_actors * share)
+    return n_actors - n_recruiters, n_recruiters
+
+
+def init_actors(
+    params: PopulationParams,
+    n_candidates: int,
+    n_recruiters: int,
+    n_platforms: int,
+    prior: tuple[float, float],
+    sharing: float,
+    rng: np.random.Generator,
+) -> Actors:
+    """Create the actors of a run with traits drawn from the population parameters.
+
+    Args:
+        params: the `[population]` table.
+        n_candidates: number of candidates (actors 0..n_candidates-1).
+        n_recruiters: number of recruiters (the following actors).
+        n_platforms: number of platforms (columns of `is_member`).
+        prior: Beta prior (alpha0, beta0) of the social channel's success rate.
+        sharing: initial weight of neighbours' outcomes.
+        rng: the population's random stream.
+    """
+    n = n_candidates + n_recruiters
+    kind = np.repeat(
+        np.array([Kind.CANDIDATE, Kind.RECRUITER], np.int8), [n_candidates, n_recruiters]
+    )
+    is_candidate = kind == Kind.CANDIDATE
+    is_junior = is_candidate & (rng.random(n) < params.junior_share)
+    profile = np.where(is_junior, Profile.JUNIOR, Profile.EXPERIENCED)
+    profile = np.where(is_candidate, profile, Profile.NONE).astype(np.int8)
+    c = params.concentration
+    foundation_mean = np.where(
+        is_candidate, params.foundation_mean_candidates, params.foundation_mean_recruiters
+    )
+    digital_mean = np.select(
+        [is_junior, is_candidate],
+        [params.digital_mean_juniors, params.digital_mean_experienced],
+        params.digital_mean_recruiters,
+    )
+    return Actors(
+        kind=kind,
+        domain=rng.integers(params.domains, size=n).astype(np.int16),
+        profile=profile,
+        risk_aversion=beta_traits(rng, params.risk_aversion_mean, c, n),
+        foundation=beta_traits(rng, foundation_mean, c, n),
+        digital=beta_traits(rng, digital_mean, c, n),
+        complexity=np.full(n, params.complexity_initial),
+        alpha=np.full(n, prior[0]),
+        beta=np.full(n, prior[1]),
+        stage=np.zeros(n, dtype=np.int8),
+        is_member=np.zeros((n, n_platforms), dtype=bool),
+        is_seeking=np.zeros(n, dtype=bool),
+        vacancies=np.zeros(n, dtype=np.int64),
+        is_certified=np.zeros(n, dtype=bool),
+        threshold=np.zeros(n),
+        sharing=np.full(n, sharing),
+        t_active=np.full(n, -1, dtype=np.int64),
+    )
+
+
+def init_platforms(params: PlatformParams, n_domains: int) -> Platforms:
+    """One generalist platform, then one per domain and one for juniors if asked."""
+    names = ["generalist"]
+    domains = [-1]
+    profiles = [-1]
+    if params.specialised_by_domain:
+        names += [f"domain_{d}" for d in range(n_domains)]
+        domains += list(range(n_domains))
+        profiles += [-1] * n_domains
+    if params.specialised_by_profile:
+        names.append("juniors")
+        domains.append(-1)
+        profiles.append(int(Profile.JUNIOR))
+    is_special = np.arange(len(names)) > 0
+    return Platforms(
+        name=tuple(names),
+        target_domain=np.array(domains, dtype=np.int64),
+        target_profile=np.array(profiles, dtype=np.int64),
+        churn_per_week=np.where(is_special, params.churn_specialised, params.churn_generalist),
+        data_safety=np.where(
+            is_special, params.data_safety_specialised, params.data_safety_generalist
+        ),
+        attractiveness=np.where(
+            is_special, params.attractiveness_specialised, params.attractiveness_generalist
+        ),
+    )
+
+
+def platform_fit(actors: Actors, platforms: Platforms, params: PlatformParams) -> np.ndarray:
+    """Fit of each platform for each actor, an (n_actors, n_platforms) array in [0, 1].
+
+    The generalist fits everyone moderately; a specialised platform fits its
+    target domain or profile fully and others at `fit_off_target`; recruiters
+    use the juniors' platform at `recruiter_fit_profile`.
+    """
+    by_domain = platforms.target_domain[None, :] == actors.domain[:, None]
+    by_profile = platforms.target_profile[None, :] == actors.profile[:, None]
+    on_target = by_domain | by_profile
+    recruiter_on_profile = (platforms.target_profile[None, :] >= 0) & (
+        actors.kind[:, None] == Kind.RECRUITER
+    )
+    fit = np.where(on_target, 1.0, params.fit_off_target)
+    fit = np.where(recruiter_on_profile, params.recruiter_fit_profile, fit)
+    is_generalist = (platforms.target_domain < 0) & (platforms.target_profile < 0)
+    return np.where(is_generalist[None, :], params.fit_generalist, fit)

@@ -1,0 +1,125 @@
+"""Recording stocks and flows per step, and the per-run key indicators (KPIs).
+
+The recorder writes into preallocated columns; `timeseries()` returns a tidy
+DataFrame (one row per step, step 0 = the initial state). `summarize()`
+computes the KPIs from that DataFrame alone, so analysis, reports and the app
+can recompute them without importing the model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import crossing_time
+from sim.population import KIND_NAMES, Profile, Stage
+
+if TYPE_CHECKING:
+    from sim.model import RecruitingModel
+
+STAGE_NAMES = {stage: stage.name.lower() for stage in Stage}
+
+
+class Recorder:
+    """Collects one row of indicators per step into preallocated arrays."""
+
+    def __init__(self, model: RecruitingModel) -> None:
+        self.n_rows = 0
+        self.columns: dict[str, np.ndarray] = {}
+        self._capacity = model.params.run.steps + 1
+
+    def _put(self, name: str, value: float) -> None:
+        column = self.columns.get(name)
+        if column is None:
+            column = self.columns[name] = np.full(self._capacity, np.nan)
+        column[self.n_rows] = value
+
+    def record(self, model: RecruitingModel) -> None:
+        """Append the indicators of the model's current state."""
+        a = model.actors
+        n = max(a.n, 1)
+        put = self._put
+        put("step", model.steps)
+        put("time", model.time_weeks)
+        is_member = a.is_member.any(axis=1)
+        put("share_aware", np.count_nonzero(a.stage != Stage.UNAWARE) / n)
+        put("share_member", np.count_nonzero(is_member) / n)
+        put("share_active", np.count_nonzero(a.stage == Stage.ACTIVE) / n)
+        counts = np.bincount(a.kind * len(Stage) + a.stage, minlength=2 * len(Stage))
+        for kind, kind_name in KIND_NAMES.items():
+            of_kind = a.kind == kind
+            n_kind = max(int(np.count_nonzero(of_kind)), 1)
+            for stage, stage_name in STAGE_NAMES.items():
+                put(f"n_{kind_name}_{stage_name}", counts[kind * len(Stage) + stage])
+            put(f"share_active_{kind_name}", counts[kind * len(Stage) + Stage.ACTIVE] / n_kind)
+            put(f"share_member_{kind_name}", np.count_nonzero(is_member & of_kind) / n_kind)
+            put(f"mean_foundation_{kind_name}", _mean(a.foundation, of_kind))
+            put(f"mean_digital_{kind_name}", _mean(a.digital, of_kind))
+            put(f"mean_complexity_{kind_name}", _mean(a.complexity, of_kind))
+            put(f"mean_belief_{kind_name}", _mean(a.alpha / (a.alpha + a.beta), of_kind))
+        for profile in (Profile.JUNIOR, Profile.EXPERIENCED):
+            of_profile = a.profile == profile
+            put(f"share_member_{profile.name.lower()}", _mean(is_member, of_profile))
+        members = a.is_member.sum(axis=0)
+        for index, name in enumerate(model.platforms.name):
+            put(f"members_{name}", members[index])
+        put("hires_social", model.hires_social)
+        put("hires_traditional", model.hires_traditional)
+        put("vacancies_open", int(a.vacancies.sum()))
+        put("n_seeking", np.count_nonzero(a.is_seeking))
+        put("cost", sum(i.cost_this_step for i in model.interventions))
+        self.n_rows += 1
+
+    def timeseries(self) -> pd.DataFrame:
+        """The recorded rows as a DataFrame (counts as integers)."""
+        frame = pd.DataFrame({k: v[: self.n_rows] for k, v in self.columns.items()})
+        integer = [c for c in frame if c == "step" or c.startswith(("n_", "members_", "hires_"))]
+        integer.append("vacancies_open")
+        return frame.astype({c: np.int64 for c in integer})
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    count = np.count_nonzero(mask)
+    return float(values[mask].mean()) if count else float("nan")
+
+
+def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Key indicators of one run, from its timeseries alone.
+
+    Returns:
+        `t10`, `t50`, `t90`: time (weeks) to 10/50/90% of all actors ACTIVE, NaN if never;
+        `t_half_final`, `t_half_final_<kind>`: time to half the final active share;
+        `final_share_active`, `final_share_member` (and per kind);
+        `hires_social`, `hires_traditional`, `hires_total`, `social_hire_share`;
+        `cost_total`; plus `extra` (e.g. per-intervention reach).
+    """
+    time = timeseries["time"].to_numpy()
+    last = timeseries.iloc[-1]
+    out: dict[str, Any] = {}
+    share = timeseries["share_active"].to_numpy()
+    for level in (10, 50, 90):
+        out[f"t{level}"] = crossing_time(time, share, level / 100)
+    out["t_half_final"] = _half_final(time, share)
+    out["final_share_active"] = float(last["share_active"])
+    out["final_share_member"] = float(last["share_member"])
+    for kind_name in KIND_NAMES.values():
+        kind_share = timeseries[f"share_active_{kind_name}"].to_numpy()
+        out[f"t_half_final_{kind_name}"] = _half_final(time, kind_share)
+        out[f"final_share_active_{kind_name}"] = float(last[f"share_active_{kind_name}"])
+        out[f"final_share_member_{kind_name}"] = float(last[f"share_member_{kind_name}"])
+    social = int(timeseries["hires_social"].sum())
+    traditional = int(timeseries["hires_traditional"].sum())
+    out["hires_social"] = social
+    out["hires_traditional"] = traditional
+    out["hires_total"] = social + traditional
+    out["social_hire_share"] = social / (social + traditional) if social + traditional else 0.0
+    out["cost_total"] = float(timeseries["cost"].sum())
+    out.update(extra or {})
+    return out
+
+
+def _half_final(time: np.ndarray, share: np.ndarray) -> float:
+    final = share[-1]
+    return crossing_time(time, share, final / 2) if final > 0 else float("nan")

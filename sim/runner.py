@@ -1,0 +1,106 @@
+"""Running a scenario: one run, replications, in series or on a process pool.
+
+`run` is a picklable top-level function of (scenario, seed), so any executor
+can ship it; its result is plain data (a DataFrame and a dict).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model import RecruitingModel
+from sim.results import summarize
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of one run.
+
+    Attributes:
+        seed: the run's seed.
+        timeseries: one row per step, step 0 = the initial state.
+        summary: key indicators (see `sim.results.summarize`).
+        scenario_hash: hash of the resolved scenario.
+    """
+
+    seed: int
+    timeseries: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    scenario_hash: str = ""
+
+
+def run(scenario: Scenario, seed: int = 0) -> RunResult:
+    """Run a scenario once with one seed.
+
+    Args:
+        scenario: a loaded scenario (see `sim.load_scenario`).
+        seed: non-negative integer; the same scenario and seed give identical
+            results in any process.
+
+    Returns:
+        The run's timeseries and summary.
+    """
+    model = RecruitingModel(scenario, seed=seed)
+    model.run_model()
+    reach = {f"reached_{i.index}_{i.type_name}": i.n_reached for i in model.interventions}
+    timeseries = model.recorder.timeseries()
+    return RunResult(seed, timeseries, summarize(timeseries, reach), scenario.hash)
+
+
+def replicate_seeds(seed: int, n_runs: int) -> list[int]:
+    """Seeds of `n_runs` replications spawned from one seed.
+
+    The list for more runs extends the list for fewer, so adding
+    replications keeps the earlier ones.
+    """
+    state = np.random.SeedSequence(seed).generate_state(n_runs, dtype=np.uint32)
+    return [int(s) for s in state]
+
+
+def run_many(
+    scenario: Scenario,
+    seeds: Sequence[int],
+    workers: int = 1,
+    progress: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run a scenario once per seed, in series or on a local process pool.
+
+    Args:
+        scenario: the scenario to run.
+        seeds: one run per seed.
+        workers: processes to use (1 = in this process, 0 = one per core).
+        progress: called with each result as it completes.
+
+    Returns:
+        Results in the order of `seeds` (identical whatever `workers` is).
+    """
+    workers = os.cpu_count() or 1 if workers == 0 else workers
+    if workers <= 1 or len(seeds) <= 1:
+        results = []
+        for seed in seeds:
+            results.append(run(scenario, seed))
+            if progress:
+                progress(results[-1])
+        return results
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(run, scenario, seed) for seed in seeds]
+        for future in futures:
+            if progress:
+                progress(future.result())
+        return [f.result() for f in futures]
+
+
+def combine(results: Sequence[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stack runs into one long timeseries (with a `seed` column) and a summary table."""
+    timeseries = pd.concat([r.timeseries.assign(seed=r.seed) for r in results], ignore_index=True)
+    summary = pd.DataFrame([{"seed": r.seed, **r.summary} for r in results])
+    return timeseries, summary
