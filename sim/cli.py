@@ -1,0 +1,199 @@
+"""The `recruitsim` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from sim.plots import plot_run
+from sim.runner import RunResult, combine, replicate_seeds, run_many
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+
+app = typer.Typer(
+    help="Simulate how recruiters and candidates adopt social-network recruiting.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
+SUMMARY_COLUMNS = (
+    ("t10", "weeks to 10% active"),
+    ("t50", "weeks to 50% active"),
+    ("t_half_final", "weeks to half the final active share"),
+    ("final_share_active", "final share active"),
+    ("final_share_member", "final share member"),
+    ("final_share_active_candidates", "final share active, candidates"),
+    ("final_share_active_recruiters", "final share active, recruiters"),
+    ("hires_total", "hires, total"),
+    ("social_hire_share", "share of hires via the social channel"),
+    ("cost_total", "intervention cost"),
+)
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with code 2."""
+    err_console.print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def load_or_fail(path: Path, settings: list[str]) -> Scenario:
+    """Load a scenario with `--set` overrides, or exit 2 with a one-line message."""
+    try:
+        overrides = dict(parse_override(text) for text in settings)
+        return load_scenario(path, overrides)
+    except ScenarioError as err:
+        fail(str(err))
+        raise  # unreachable: fail() exits
+
+
+def manifest(scenario: Scenario, seeds: list[int], started: datetime) -> dict[str, Any]:
+    """What is needed to reproduce a set of runs."""
+    versions = {name: _version(name) for name in ("recruitsim", *PACKAGES)}
+    return {
+        "scenario": scenario.to_dict(),
+        "scenario_file": str(scenario.source) if scenario.source else None,
+        "scenario_hash": scenario.hash,
+        "seeds": seeds,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+        "git_commit": _git_commit(),
+        "command": sys.argv,
+        "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(),
+    }
+
+
+def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
+    """Write a whole output folder under a temporary name, then move it into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write(staging)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def summary_table(summary: Any, title: str) -> Table:
+    """Mean (and range over runs) of the main indicators."""
+    table = Table(title=title)
+    table.add_column("indicator")
+    table.add_column("mean", justify="right")
+    table.add_column("min", justify="right")
+    table.add_column("max", justify="right")
+    for key, label in SUMMARY_COLUMNS:
+        values = summary[key]
+        table.add_row(label, *(f"{v:.3g}" for v in (values.mean(), values.min(), values.max())))
+    return table
+
+
+@app.callback()
+def cli() -> None:
+    """Simulate how recruiters and candidates adopt social-network recruiting."""
+
+
+@app.command("run")
+def run_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: KEY=VALUE (dotted key), repeatable."),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed (replications spawn from it).")] = 0,
+    runs: Annotated[int, typer.Option(min=1, help="Number of replications.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Timeseries file format: parquet or csv.")
+    ] = "parquet",
+    workers: Annotated[int, typer.Option(min=0, help="Processes (0 = one per core).")] = 1,
+) -> None:
+    """Run a scenario and write its timeseries, summary, manifest and figure."""
+    if fmt not in ("parquet", "csv"):
+        fail(f"--format = {fmt!r}: expected 'parquet' or 'csv'")
+    scenario = load_or_fail(scenario_path, settings or [])
+    out = out or Path("results") / scenario.params.name
+    started = datetime.now(UTC)
+    seeds = replicate_seeds(seed, runs) if runs > 1 else [seed]
+    results = _run_with_progress(scenario, seeds, workers)
+    timeseries, summary = combine(results)
+
+    def write(folder: Path) -> None:
+        if fmt == "parquet":
+            timeseries.to_parquet(folder / "timeseries.parquet", index=False)
+        else:
+            timeseries.to_csv(folder / "timeseries.csv", index=False)
+        summary.to_csv(folder / "summary.csv", index=False)
+        plot_run(timeseries, scenario.params.name, folder / "adoption.png")
+        text = json.dumps(manifest(scenario, seeds, started), indent=2)
+        (folder / "manifest.json").write_text(text, encoding="utf-8")
+
+    write_atomically(out, write)
+    console.print(summary_table(summary, f"{scenario.params.name}: {len(seeds)} run(s)"))
+    console.print(f"figure: {out / 'adoption.png'}")
+    console.print(f"tables: {out / f'timeseries.{fmt}'}, {out / 'summary.csv'}")
+
+
+def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> list[RunResult]:
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(f"running {scenario.params.name}", total=len(seeds))
+        try:
+            return run_many(scenario, seeds, workers, lambda _: progress.advance(task))
+        except ScenarioError as err:
+            fail(str(err))
+            raise
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip()
+
+
+def main() -> None:
+    """Entry point that also accepts being run as `python -m sim.cli`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
