@@ -63,8 +63,8 @@ class Actor(mesa.Agent):
     @property
     def platforms(self) -> list[str]:
         """Names of the platforms this actor is a member of."""
-        row = self.model.actors.is_member[self.index]
-        return [name for name, member in zip(self.model.platforms.name, row, strict=True) if member]
+        mask = int(self.model.actors.membership[self.index])
+        return [name for k, name in enumerate(self.model.platforms.name) if mask >> k & 1]
 
     @property
     def neighbours(self) -> list[int]:
@@ -115,7 +115,7 @@ class Platform(mesa.Agent):
     @property
     def n_members(self) -> int:
         """Current number of members."""
-        return int(self.model.actors.is_member[:, self.index].sum())
+        return int(self.model.actors.is_member_of(self.index).sum())
 
     @property
     def churn_per_week(self) -> float:
@@ -130,11 +130,8 @@ class Platform(mesa.Agent):
 
 def create_agent_views(model: RecruitingModel) -> None:
     """Register one Mesa agent per actor and per platform with the model."""
-    kinds = model.actors.kind
-    for index in range(kinds.size):
-        if kinds[index] == Kind.CANDIDATE:
-            Candidate(model, index)
-        else:
-            Recruiter(model, index)
+    classes = {int(Kind.CANDIDATE): Candidate, int(Kind.RECRUITER): Recruiter}
+    for index, kind in enumerate(model.actors.kind.tolist()):
+        classes[kind](model, index)
     for index in range(model.platforms.n):
         Platform(model, index)

@@ -19,18 +19,22 @@ def relax(
 def platform_churn(
     digital: np.ndarray,
     complexity: np.ndarray,
-    churn_exposure_per_week: np.ndarray,
+    membership: np.ndarray,
+    churn_by_set_per_week: np.ndarray,
     erosion: float,
     confusion: float,
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature releases erode digital know-how and raise perceived complexity.
 
+    An actor is exposed to the highest churn among its platforms; the decay
+    factors are computed once per membership set and looked up per actor.
+
     Args:
         digital: digital skill d in [0, 1].
         complexity: perceived complexity in [0, 1].
-        churn_exposure_per_week: churn of the platforms each actor belongs to
-            (highest churn among them, 0 for non-members).
+        membership: each actor's membership set (index into the next table).
+        churn_by_set_per_week: churn exposure of each membership set (0 for none).
         erosion: know-how lost per unit churn (d decays toward 0).
         confusion: complexity added per unit churn (complexity relaxes toward 1).
         dt: step length in weeks.
@@ -38,9 +42,9 @@ def platform_churn(
     Returns:
         (digital, complexity) after the phase.
     """
-    digital = relax(digital, 0.0, erosion * churn_exposure_per_week, dt)
-    complexity = relax(complexity, 1.0, confusion * churn_exposure_per_week, dt)
-    return digital, complexity
+    keep_digital = np.exp(-erosion * churn_by_set_per_week * dt)[membership]
+    keep_clarity = np.exp(-confusion * churn_by_set_per_week * dt)[membership]
+    return digital * keep_digital, 1.0 - (1.0 - complexity) * keep_clarity
 
 
 def update_beliefs(
@@ -82,7 +86,7 @@ def update_digital(
     Active users close a share of their gap to full skill each week; anyone
     whose neighbours know the tools better closes part of that gap.
     """
-    practised = relax(digital, 1.0, practice_per_week * is_active, dt)
+    practised = np.where(is_active, relax(digital, 1.0, practice_per_week, dt), digital)
     from_peers = relax(practised, np.maximum(practised, neighbour_digital), peer_per_week, dt)
     return np.clip(from_peers, 0.0, 1.0)
 

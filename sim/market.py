@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.params import MarketParams
-from sim.rules import hazard_probability
+from sim.rules import hazard_probability, pick_bit
 
 
 @dataclass(frozen=True)
@@ -50,29 +50,44 @@ def rank_within(groups: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def choose_platforms(is_member: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """For each row, one of its member platforms, uniformly (rows must have one)."""
-    n_platforms = is_member.sum(axis=1)
-    pick = (draws * n_platforms).astype(np.int64)
-    return np.argmax(np.cumsum(is_member, axis=1) > pick[:, None], axis=1)
+def weighted_sample(weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw `k` distinct indices, successively, each with probability ∝ its weight.
+
+    Draws with replacement and drops repeats, which is the same as drawing
+    without replacement from the weights that remain; `k` must not exceed
+    the number of positive weights.
+    """
+    cumulative = np.cumsum(weights)
+    chosen = np.empty(0, dtype=np.int64)
+    while chosen.size < k:
+        draws = np.searchsorted(cumulative, rng.random(k - chosen.size) * cumulative[-1], "right")
+        merged = np.concatenate([chosen, draws])
+        _, first = np.unique(merged, return_index=True)
+        chosen = merged[np.sort(first)]
+    return chosen
 
 
 def social_contacts(
     recruiters: np.ndarray,
     vacancies: np.ndarray,
     pool: np.ndarray,
-    is_member: np.ndarray,
+    membership: np.ndarray,
+    bits: np.ndarray,
     contacts_per_vacancy_week: float,
     dt: float,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active recruiters with open vacancies contact candidates on shared platforms.
 
+    Each contact happens on one of the recruiter's platforms, chosen
+    uniformly, with a candidate drawn uniformly from that platform's pool.
+
     Args:
         recruiters: indices of active recruiters with vacancies and a platform.
         vacancies: open vacancies per actor.
         pool: mask of candidates that can be contacted (active and seeking).
-        is_member: memberships, (n_actors, n_platforms).
+        membership: bitmask of memberships per actor.
+        bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
         contacts_per_vacancy_week: contact rate per open vacancy.
         dt: step length in weeks.
         rng: the market's random stream.
@@ -82,13 +97,13 @@ def social_contacts(
     """
     n_contacts = rng.poisson(contacts_per_vacancy_week * vacancies[recruiters] * dt)
     who = np.repeat(recruiters, n_contacts)
-    platform = choose_platforms(is_member[who], rng.random(who.size))
+    platform = pick_bit(bits[membership[who]], rng.random(who.size))
     target = np.full(who.size, -1, dtype=np.int64)
     position = rng.random(who.size)
-    for k in range(is_member.shape[1]):
+    for k in np.unique(platform):
         on_k = platform == k
-        candidates_k = np.flatnonzero(pool & is_member[:, k])
-        if candidates_k.size and on_k.any():
+        candidates_k = np.flatnonzero(pool & ((membership & (1 << int(k))) != 0))
+        if candidates_k.size:
             target[on_k] = candidates_k[(position[on_k] * candidates_k.size).astype(np.int64)]
     found = target >= 0
     return who[found], target[found], platform[found]
@@ -99,9 +114,11 @@ def market_step(
     is_seeking: np.ndarray,
     is_recruiter: np.ndarray,
     is_active: np.ndarray,
-    is_member: np.ndarray,
+    membership: np.ndarray,
+    bits: np.ndarray,
     skill: np.ndarray,
     foundation: np.ndarray,
+    group: np.ndarray,
     fit: np.ndarray,
     params: MarketParams,
     dt: float,
@@ -129,17 +146,17 @@ def market_step(
         & (rng.random(n) < hazard_probability(params.reseek_per_week, dt))
     )
     is_seeking = is_seeking | reseek
-    vacancies = vacancies + np.where(
-        is_recruiter, rng.poisson(params.vacancies_per_week * dt, n), 0
-    )
+    recruiters = np.flatnonzero(is_recruiter)
+    vacancies = vacancies.copy()
+    vacancies[recruiters] += rng.poisson(params.vacancies_per_week * dt, recruiters.size)
 
-    searching = np.flatnonzero(is_recruiter & is_active & (vacancies > 0) & is_member.any(axis=1))
+    searching = np.flatnonzero(is_recruiter & is_active & (vacancies > 0) & (membership != 0))
     pool = is_candidate & is_active & is_seeking
     who, target, platform = social_contacts(
-        searching, vacancies, pool, is_member, params.contacts_per_vacancy_week, dt, rng
+        searching, vacancies, pool, membership, bits, params.contacts_per_vacancy_week, dt, rng
     )
     p_hire = params.p_hire_social * skill[who] * skill[target]
-    p_hire = p_hire * fit[who, platform] * fit[target, platform]
+    p_hire = p_hire * fit[group[who], platform] * fit[group[target], platform]
     success = rng.random(who.size) < p_hire
     order = rng.permutation(who.size)
     offers = order[success[order]]
@@ -153,14 +170,13 @@ def market_step(
     successes = np.bincount(who[hired], minlength=n) + np.bincount(target[hired], minlength=n)
 
     e = params.foundation_traditional
-    rate = params.traditional_fill_per_week * ((1.0 - e) + e * foundation)
-    fills = np.where(is_recruiter, rng.binomial(vacancies, hazard_probability(rate, dt)), 0)
+    rate = params.traditional_fill_per_week * ((1.0 - e) + e * foundation[recruiters])
+    fills = rng.binomial(vacancies[recruiters], hazard_probability(rate, dt))
     seekers = np.flatnonzero(is_candidate & is_seeking)
-    slots = rng.permutation(np.repeat(np.arange(n), fills))[: seekers.size]
+    slots = rng.permutation(np.repeat(recruiters, fills))[: seekers.size]
     weights = (1.0 - e) + e * foundation[seekers]
-    if slots.size:
-        chosen = rng.choice(seekers, size=slots.size, replace=False, p=weights / weights.sum())
-        is_seeking[chosen] = False
+    slots = slots[: np.count_nonzero(weights > 0)]
+    is_seeking[seekers[weighted_sample(weights, slots.size, rng)]] = False
     vacancies = vacancies - np.bincount(slots, minlength=n)
     return MarketOutcome(
         vacancies=vacancies,

@@ -17,9 +17,10 @@ from sim.population import (
     Actors,
     Profile,
     Stage,
+    fit_table,
     init_actors,
     init_platforms,
-    platform_fit,
+    membership_bits,
     split_population,
 )
 from sim.results import Recorder
@@ -67,11 +68,12 @@ class RecruitingModel(mesa.Model):
             self.network.n_nodes if p.network.kind == "edgelist" else p.population.n_actors,
         )
         self.platforms = init_platforms(p.platforms, p.population.domains)
+        self.fit_table = fit_table(self.platforms, p.platforms, p.population.domains)
+        self.bits = membership_bits(self.platforms.n)
         self.actors = init_actors(
             p.population,
             n_candidates,
             n_recruiters,
-            self.platforms.n,
             (p.learning.prior_alpha, p.learning.prior_beta),
             p.learning.sharing,
             random_stream(seed, "population"),
@@ -87,6 +89,8 @@ class RecruitingModel(mesa.Model):
         self.interventions = build_interventions(p.interventions, self)
         self.media_boost_per_week = 0.0
         self.hires_social = self.hires_traditional = self.n_changed = 0
+        self.contacts = self.successes = np.zeros(self.actors.n, dtype=np.int64)
+        self.share_active_neighbours = np.zeros(self.actors.n)
         create_agent_views(self)
         self.recorder = Recorder(self)
         self.recorder.record(self)
@@ -146,14 +150,26 @@ class RecruitingModel(mesa.Model):
 
     def _platform_churn(self) -> None:
         a, pp = self.actors, self.params.platforms
-        exposure = (a.is_member * self.platforms.churn_per_week).max(axis=1, initial=0.0)
+        exposure_by_set = (self.bits * self.platforms.churn_per_week).max(axis=1)
         a.digital, a.complexity = learning.platform_churn(
-            a.digital, a.complexity, exposure, pp.erosion, pp.confusion, self.dt_weeks
+            a.digital,
+            a.complexity,
+            a.membership,
+            exposure_by_set,
+            pp.erosion,
+            pp.confusion,
+            self.dt_weeks,
         )
 
     def _awareness(self) -> None:
         a, aw = self.actors, self.params.awareness
-        informed = self.network.mean(a.stage != Stage.UNAWARE)
+        unaware = np.flatnonzero(a.stage == Stage.UNAWARE)
+        informed = np.zeros(a.n)
+        degree = self.network.degree[unaware]
+        n_informed = self.network.count_at(a.stage != Stage.UNAWARE, unaware)
+        informed[unaware] = np.divide(
+            n_informed, degree, out=np.zeros(unaware.size), where=degree > 0
+        )
         a.stage = rules.become_aware(
             a.stage,
             informed,
@@ -164,73 +180,78 @@ class RecruitingModel(mesa.Model):
         )
 
     def _membership(self) -> None:
-        a, pp, rng = self.actors, self.params.platforms, self._streams["membership"]
-        member_share = a.is_member.mean(axis=0)
-        join_rate = rules.join_rate_per_week(
-            platform_fit(a, self.platforms, pp),
+        a, pp = self.actors, self.params.platforms
+        sets = np.bincount(a.membership, minlength=self.bits.shape[0])
+        member_share = sets @ self.bits / max(a.n, 1)
+        join_table = rules.join_rate_table(
+            self.fit_table,
             self.platforms.attractiveness,
             member_share,
             pp.network_effect,
-            a.digital,
-            pp.digital_exponent,
             pp.join_per_week,
         )
-        a.stage, a.is_member = rules.update_memberships(
+        a.stage, a.membership = rules.update_memberships(
             a.stage,
-            a.is_member,
-            join_rate,
+            a.membership,
+            a.group,
+            a.digital**pp.digital_exponent,
+            join_table,
+            self.bits,
             pp.leave_per_week,
             self.dt_weeks,
-            rng.random(a.is_member.shape),
-            rng.random(a.is_member.shape),
+            self._streams["membership"].random((2, a.n)),
         )
 
     def _activation(self) -> None:
         a, d, dt = self.actors, self.params.decision, self.dt_weeks
         before = a.stage == Stage.ACTIVE
         n_active_neighbours = self.network.count(before)
-        share_active = np.divide(
-            n_active_neighbours,
-            self.network.degree,
-            out=np.zeros(a.n),
-            where=self.network.degree > 0,
+        degree = self.network.degree
+        self.share_active_neighbours = np.divide(
+            n_active_neighbours, degree, out=np.zeros(a.n), where=degree > 0
         )
         draws = self._streams["activation"].random(a.n)
         if d.rule == "threshold":
             a.stage = rules.activate_threshold(
-                a.stage, n_active_neighbours, self.network.degree, a.threshold, d.threshold_count
+                a.stage, n_active_neighbours, degree, a.threshold, d.threshold_count
             )
         elif d.rule == "bass":
-            a.stage = rules.activate_bass(a.stage, share_active, d.p, d.q, dt, draws)
+            a.stage = rules.activate_bass(
+                a.stage, self.share_active_neighbours, d.p, d.q, dt, draws
+            )
         else:
+            users = np.flatnonzero(a.stage >= Stage.MEMBER)  # MEMBER, ACTIVE or LAPSED
             utility = rules.adoption_utility(
-                a.alpha,
-                a.beta,
-                a.risk_aversion,
-                self.perceived_risk(),
-                a.complexity,
-                rules.effective_skill(a.foundation, a.digital, d.omega),
-                share_active,
+                a.alpha[users],
+                a.beta[users],
+                a.risk_aversion[users],
+                self.perceived_risk()[users],
+                a.complexity[users],
+                rules.effective_skill(a.foundation[users], a.digital[users], d.omega),
+                self.share_active_neighbours[users],
                 d.gain,
                 d.risk_weight,
                 d.complexity_weight,
                 d.peer_weight,
                 d.cost,
             )
-            a.stage = rules.activate_utility(
-                a.stage, utility, d.kappa_on, d.kappa_off, d.steepness, dt, draws
+            stage = a.stage.copy()
+            stage[users] = rules.activate_utility(
+                a.stage[users], utility, d.kappa_on, d.kappa_off, d.steepness, dt, draws[users]
             )
+            a.stage = stage
         after = a.stage == Stage.ACTIVE
         self.n_changed = int(np.count_nonzero(before != after))
         a.t_active = np.where((a.t_active < 0) & after, self.steps, a.t_active)
 
     def perceived_risk(self) -> np.ndarray:
         """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none)."""
-        a = self.actors
-        n_platforms = a.is_member.sum(axis=1)
-        safety = a.is_member @ self.platforms.data_safety
-        mean_safety = np.divide(safety, n_platforms, out=np.zeros(a.n), where=n_platforms > 0)
-        return 1.0 - mean_safety
+        n_platforms = self.bits.sum(axis=1)
+        safety = self.bits @ self.platforms.data_safety
+        mean_safety = np.divide(
+            safety, n_platforms, out=np.zeros(safety.size), where=n_platforms > 0
+        )
+        return (1.0 - mean_safety)[self.actors.membership]
 
     def _market(self) -> None:
         a = self.actors
@@ -239,10 +260,12 @@ class RecruitingModel(mesa.Model):
             a.is_seeking,
             ~a.is_candidate,
             a.is_active,
-            a.is_member,
+            a.membership,
+            self.bits,
             rules.effective_skill(a.foundation, a.digital, self.params.decision.omega),
             a.foundation,
-            platform_fit(a, self.platforms, self.params.platforms),
+            a.group,
+            self.fit_table,
             self.params.market,
             self.dt_weeks,
             self._streams["market"],
@@ -253,30 +276,30 @@ class RecruitingModel(mesa.Model):
 
     def _learning(self) -> None:
         a, lp, dt = self.actors, self.params.learning, self.dt_weeks
-        is_active = a.is_active.astype(np.float64)
+        is_active = a.is_active
         failures = self.contacts - self.successes
-        neighbour = self.network.mean(
-            np.column_stack([self.successes, failures, a.digital, is_active])
-        )
+        shared_successes = self.network.mean(self.successes)
+        shared_failures = self.network.mean(failures)
+        neighbour_digital = self.network.mean(a.digital)
         a.alpha, a.beta = learning.update_beliefs(
             a.alpha,
             a.beta,
             self.successes,
             failures,
-            neighbour[:, 0],
-            neighbour[:, 1],
+            shared_successes,
+            shared_failures,
             a.sharing,
             (lp.prior_alpha, lp.prior_beta),
             lp.decay_per_week,
             dt,
         )
         a.digital = learning.update_digital(
-            a.digital, is_active, neighbour[:, 2], lp.practice_per_week, lp.peer_per_week, dt
+            a.digital, is_active, neighbour_digital, lp.practice_per_week, lp.peer_per_week, dt
         )
         a.complexity = learning.update_complexity(
             a.complexity,
             is_active,
-            neighbour[:, 3],
+            self.share_active_neighbours,
             a.sharing,
             lp.complexity_experience_per_week,
             lp.complexity_sharing_per_week,
@@ -303,7 +326,6 @@ class RecruitingModel(mesa.Model):
             pop.model_copy(update={"junior_share": pop.entrant_junior_share}),
             slots.size,
             0,
-            self.platforms.n,
             (self.params.learning.prior_alpha, self.params.learning.prior_beta),
             self.params.learning.sharing,
             rng,
@@ -342,7 +364,7 @@ def seed_initial_state(
     actors.is_seeking = actors.is_candidate & seeking
     adopters = choose_initial_adopters(network, params.initial.active, params.initial.seeding, rng)
     actors.stage[adopters] = Stage.ACTIVE
-    actors.is_member[adopters, 0] = True  # adopters use at least the generalist platform
+    actors.membership[adopters] |= 1  # adopters use at least the generalist platform
     actors.t_active[adopters] = 0
 
 

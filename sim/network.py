@@ -55,11 +55,28 @@ class Network:
         return self.adjacency.indices[start:stop]
 
     def count(self, values: np.ndarray) -> np.ndarray:
-        """Sum of `values` (one row per actor) over each actor's neighbours (float64)."""
+        """Sum of `values` (one row per actor) over each actor's neighbours (float64).
+
+        When few actors have a non-zero value (e.g. this step's contact
+        outcomes), only their ties are visited.
+        """
         values = np.asarray(values, dtype=np.float64)
         if self.adjacency is None:
             return values.sum(axis=0) - values
+        if values.ndim == 1:
+            sources = np.flatnonzero(values)
+            if sources.size * 20 < self.n_nodes:
+                return self.adjacency[sources].T @ values[sources]  # symmetric: A[:, s] = A[s].T
         return self.adjacency @ values
+
+    def count_at(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Like `count`, only for the actors `rows` (cheaper when they are few)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.adjacency is None:
+            return values.sum() - values[rows]
+        if rows.size * 3 < self.n_nodes:
+            return self.adjacency[rows] @ values
+        return (self.adjacency @ values)[rows]
 
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
@@ -157,19 +174,19 @@ def read_edgelist(path: Path) -> Network:
 def _distinct_pairs(
     rng: np.random.Generator, n_wanted: int, draw: Callable, n_codes: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Draw `n_wanted` distinct unordered pairs with `draw(size) -> (u, v)`."""
+    """Draw `n_wanted` distinct unordered pairs with `draw(size) -> (u, v)`.
+
+    Pairs are encoded as lo * n_codes + hi; self-pairs are rejected and
+    repeats dropped, drawing more until enough distinct pairs are found.
+    """
     codes = np.empty(0, dtype=np.int64)
     while codes.size < n_wanted:
-        need = n_wanted - codes.size
-        u, v = draw(int(need * 1.1) + 16)
+        u, v = draw(int((n_wanted - codes.size) * 1.05) + 16)
         keep = u != v
-        lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-        fresh = np.unique(lo * n_codes + hi)
-        merged = np.union1d(codes, fresh)
-        if merged.size > n_wanted:
-            extra = np.setdiff1d(merged, codes)
-            merged = np.union1d(codes, rng.permutation(extra)[:need])
-        codes = merged
+        fresh = np.minimum(u[keep], v[keep]) * n_codes + np.maximum(u[keep], v[keep])
+        codes = np.unique(np.concatenate([codes, fresh]))
+    if codes.size > n_wanted:
+        codes = rng.choice(codes, size=n_wanted, replace=False)
     return codes // n_codes, codes % n_codes
 
 

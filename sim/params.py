@@ -230,4 +230,15 @@ class ScenarioParams(Section):
             raise ValueError("population needs at least one actor")
         if self.initial.active > max(n_actors, 0) and self.network.kind != "edgelist":
             raise ValueError(f"initial.active ({self.initial.active}) exceeds {n_actors} actors")
+        n_platforms = (
+            1
+            + self.population.domains * self.platforms.specialised_by_domain
+            + self.platforms.specialised_by_profile
+        )
+        if n_platforms > 12:
+            raise ValueError(
+                f"{n_platforms} platforms (one per domain with population.domains = "
+                f"{self.population.domains}): at most 12 are supported; use at most 10 "
+                "domains or platforms.specialised_by_domain = false"
+            )
         return self

@@ -1,8 +1,12 @@
 """Struct-of-arrays state of actors and platforms, and how it is initialised.
 
 Actors 0..n_candidates-1 are candidates, the rest recruiters. Each attribute
-is one NumPy array indexed by actor; platform memberships are an
-(n_actors, n_platforms) boolean matrix.
+is one NumPy array indexed by actor. Platform memberships are a bitmask per
+actor (bit k = member of platform k): with at most `MAX_PLATFORMS`
+platforms, anything that depends on the set of platforms an actor belongs to
+(perceived data safety, churn exposure, joining rates) is a lookup in a
+table with one row per possible set, instead of work on an
+(n_actors, n_platforms) matrix every step.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from enum import IntEnum
 import numpy as np
 
 from sim.params import PlatformParams, PopulationParams
+
+MAX_PLATFORMS = 12  # 1 generalist + up to 10 domains + 1 by profile; 4,096 possible sets
 
 
 class Stage(IntEnum):
@@ -58,7 +64,7 @@ class Actors:
         alpha: Beta pseudo-count of observed social-channel successes.
         beta: Beta pseudo-count of observed social-channel failures.
         stage: Stage per actor (int8).
-        is_member: (n_actors, n_platforms) memberships.
+        membership: bitmask of platform memberships (uint16; bit k = platform k).
         is_seeking: candidates currently looking for a job.
         vacancies: open vacancies held by each recruiter (0 for candidates).
         is_certified: recruiters holding the certification label.
@@ -77,7 +83,7 @@ class Actors:
     alpha: np.ndarray
     beta: np.ndarray
     stage: np.ndarray
-    is_member: np.ndarray
+    membership: np.ndarray
     is_seeking: np.ndarray
     vacancies: np.ndarray
     is_certified: np.ndarray
@@ -104,6 +110,16 @@ class Actors:
     def is_active(self) -> np.ndarray:
         """Mask of ACTIVE actors."""
         return self.stage == Stage.ACTIVE
+
+    @property
+    def group(self) -> np.ndarray:
+        """Fit group of each actor: 3 * domain + (0 junior, 1 experienced, 2 recruiter)."""
+        slot = np.where(self.kind == Kind.RECRUITER, 2, self.profile)
+        return 3 * self.domain.astype(np.int64) + slot
+
+    def is_member_of(self, platform: int) -> np.ndarray:
+        """Mask of the members of one platform."""
+        return (self.membership & (1 << platform)) != 0
 
 
 @dataclass
@@ -155,7 +171,6 @@ def init_actors(
     params: PopulationParams,
     n_candidates: int,
     n_recruiters: int,
-    n_platforms: int,
     prior: tuple[float, float],
     sharing: float,
     rng: np.random.Generator,
@@ -166,7 +181,6 @@ def init_actors(
         params: the `[population]` table.
         n_candidates: number of candidates (actors 0..n_candidates-1).
         n_recruiters: number of recruiters (the following actors).
-        n_platforms: number of platforms (columns of `is_member`).
         prior: Beta prior (alpha0, beta0) of the social channel's success rate.
         sharing: initial weight of neighbours' outcomes.
         rng: the population's random stream.
@@ -199,7 +213,7 @@ def init_actors(
         alpha=np.full(n, prior[0]),
         beta=np.full(n, prior[1]),
         stage=np.zeros(n, dtype=np.int8),
-        is_member=np.zeros((n, n_platforms), dtype=bool),
+        membership=np.zeros(n, dtype=np.uint16),
         is_seeking=np.zeros(n, dtype=bool),
         vacancies=np.zeros(n, dtype=np.int64),
         is_certified=np.zeros(n, dtype=bool),
@@ -237,20 +251,28 @@ def init_platforms(params: PlatformParams, n_domains: int) -> Platforms:
     )
 
 
-def platform_fit(actors: Actors, platforms: Platforms, params: PlatformParams) -> np.ndarray:
-    """Fit of each platform for each actor, an (n_actors, n_platforms) array in [0, 1].
+def fit_table(platforms: Platforms, params: PlatformParams, n_domains: int) -> np.ndarray:
+    """Fit of each platform for each fit group (see `Actors.group`), in [0, 1].
 
-    The generalist fits everyone moderately; a specialised platform fits its
-    target domain or profile fully and others at `fit_off_target`; recruiters
-    use the juniors' platform at `recruiter_fit_profile`.
+    The generalist fits everyone at `fit_generalist`; a specialised platform
+    fits its target domain or profile fully and others at `fit_off_target`;
+    recruiters use the juniors' platform at `recruiter_fit_profile`.
+
+    Returns:
+        A (3 * n_domains, n_platforms) array.
     """
-    by_domain = platforms.target_domain[None, :] == actors.domain[:, None]
-    by_profile = platforms.target_profile[None, :] == actors.profile[:, None]
-    on_target = by_domain | by_profile
-    recruiter_on_profile = (platforms.target_profile[None, :] >= 0) & (
-        actors.kind[:, None] == Kind.RECRUITER
+    domain = np.repeat(np.arange(n_domains), 3)[:, None]
+    slot = np.tile(np.arange(3), n_domains)[:, None]
+    on_domain = platforms.target_domain[None, :] == domain
+    on_profile = platforms.target_profile[None, :] == slot  # slot 0 is Profile.JUNIOR
+    fit = np.where(on_domain | on_profile, 1.0, params.fit_off_target)
+    fit = np.where(
+        (platforms.target_profile[None, :] >= 0) & (slot == 2), params.recruiter_fit_profile, fit
     )
-    fit = np.where(on_target, 1.0, params.fit_off_target)
-    fit = np.where(recruiter_on_profile, params.recruiter_fit_profile, fit)
     is_generalist = (platforms.target_domain < 0) & (platforms.target_profile < 0)
     return np.where(is_generalist[None, :], params.fit_generalist, fit)
+
+
+def membership_bits(n_platforms: int) -> np.ndarray:
+    """Every possible membership set as rows of 0/1: a (2**n_platforms, n_platforms) array."""
+    return (np.arange(2**n_platforms)[:, None] >> np.arange(n_platforms)) & 1

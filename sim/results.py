@@ -39,32 +39,45 @@ class Recorder:
     def record(self, model: RecruitingModel) -> None:
         """Append the indicators of the model's current state."""
         a = model.actors
-        n = max(a.n, 1)
         put = self._put
         put("step", model.steps)
         put("time", model.time_weeks)
-        is_member = a.is_member.any(axis=1)
-        put("share_aware", np.count_nonzero(a.stage != Stage.UNAWARE) / n)
-        put("share_member", np.count_nonzero(is_member) / n)
-        put("share_active", np.count_nonzero(a.stage == Stage.ACTIVE) / n)
-        counts = np.bincount(a.kind * len(Stage) + a.stage, minlength=2 * len(Stage))
+        is_member = a.membership != 0
+        n_stages = len(Stage)
+        counts = np.bincount(a.kind * n_stages + a.stage, minlength=2 * n_stages)
+        counts = counts.reshape(2, n_stages)
+        n_kind = counts.sum(axis=1)
+        n_all = max(int(n_kind.sum()), 1)
+        put("share_aware", 1.0 - counts[:, Stage.UNAWARE].sum() / n_all)
+        put("share_member", np.count_nonzero(is_member) / n_all)
+        put("share_active", counts[:, Stage.ACTIVE].sum() / n_all)
+        members_by_kind = np.bincount(a.kind, weights=is_member, minlength=2)
+        means = {
+            name: np.bincount(a.kind, weights=values, minlength=2) / np.maximum(n_kind, 1)
+            for name, values in (
+                ("foundation", a.foundation),
+                ("digital", a.digital),
+                ("complexity", a.complexity),
+                ("belief", a.alpha / (a.alpha + a.beta)),
+            )
+        }
         for kind, kind_name in KIND_NAMES.items():
-            of_kind = a.kind == kind
-            n_kind = max(int(np.count_nonzero(of_kind)), 1)
             for stage, stage_name in STAGE_NAMES.items():
-                put(f"n_{kind_name}_{stage_name}", counts[kind * len(Stage) + stage])
-            put(f"share_active_{kind_name}", counts[kind * len(Stage) + Stage.ACTIVE] / n_kind)
-            put(f"share_member_{kind_name}", np.count_nonzero(is_member & of_kind) / n_kind)
-            put(f"mean_foundation_{kind_name}", _mean(a.foundation, of_kind))
-            put(f"mean_digital_{kind_name}", _mean(a.digital, of_kind))
-            put(f"mean_complexity_{kind_name}", _mean(a.complexity, of_kind))
-            put(f"mean_belief_{kind_name}", _mean(a.alpha / (a.alpha + a.beta), of_kind))
+                put(f"n_{kind_name}_{stage_name}", counts[kind, stage])
+            share = 1.0 / n_kind[kind] if n_kind[kind] else float("nan")
+            put(f"share_active_{kind_name}", counts[kind, Stage.ACTIVE] * share)
+            put(f"share_member_{kind_name}", members_by_kind[kind] * share)
+            for name, values in means.items():
+                put(f"mean_{name}_{kind_name}", values[kind] if n_kind[kind] else float("nan"))
+        by_profile = np.bincount(a.profile + 1, minlength=3)
+        members_by_profile = np.bincount(a.profile + 1, weights=is_member, minlength=3)
         for profile in (Profile.JUNIOR, Profile.EXPERIENCED):
-            of_profile = a.profile == profile
-            put(f"share_member_{profile.name.lower()}", _mean(is_member, of_profile))
-        members = a.is_member.sum(axis=0)
-        for index, name in enumerate(model.platforms.name):
-            put(f"members_{name}", members[index])
+            n_profile = by_profile[profile + 1]
+            share = members_by_profile[profile + 1] / n_profile if n_profile else float("nan")
+            put(f"share_member_{profile.name.lower()}", share)
+        sets = np.bincount(a.membership, minlength=model.bits.shape[0])
+        for name, members in zip(model.platforms.name, sets @ model.bits, strict=True):
+            put(f"members_{name}", members)
         put("hires_social", model.hires_social)
         put("hires_traditional", model.hires_traditional)
         put("vacancies_open", int(a.vacancies.sum()))
@@ -78,11 +91,6 @@ class Recorder:
         integer = [c for c in frame if c == "step" or c.startswith(("n_", "members_", "hires_"))]
         integer.append("vacancies_open")
         return frame.astype({c: np.int64 for c in integer})
-
-
-def _mean(values: np.ndarray, mask: np.ndarray) -> float:
-    count = np.count_nonzero(mask)
-    return float(values[mask].mean()) if count else float("nan")
 
 
 def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -49,52 +49,87 @@ def become_aware(
     return np.where(aware, np.int8(Stage.AWARE), stage)
 
 
-def join_rate_per_week(
+def join_rate_table(
     fit: np.ndarray,
     attractiveness: np.ndarray,
     member_share: np.ndarray,
     network_effect: float,
-    digital: np.ndarray,
-    digital_exponent: float,
     join_per_week: float,
 ) -> np.ndarray:
-    """Hazard of joining each platform, an (n_actors, n_platforms) array in events per week.
+    """Joining hazard per fit group and platform, before the digital-skill factor.
 
-    rate = join_per_week * fit * (attractiveness + network_effect * member_share) * d^gamma:
-    bigger platforms pull harder (network effect) and digital know-how
-    eases joining (gamma = `digital_exponent`).
+    rate = join_per_week * fit * (attractiveness + network_effect * member_share):
+    bigger platforms pull harder (network effect).
+
+    Returns:
+        A (n_groups, n_platforms) array in events per week.
     """
-    pull = attractiveness + network_effect * member_share
-    return join_per_week * fit * pull[None, :] * (digital**digital_exponent)[:, None]
+    return join_per_week * fit * (attractiveness + network_effect * member_share)[None, :]
+
+
+def pick_bit(weights: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """For each row of non-negative weights, the column chosen with probability ∝ weight."""
+    cumulative = np.cumsum(weights, axis=1)
+    target = draws * cumulative[:, -1]
+    return np.minimum((cumulative <= target[:, None]).sum(axis=1), weights.shape[1] - 1)
 
 
 def update_memberships(
     stage: np.ndarray,
-    is_member: np.ndarray,
-    join_rate: np.ndarray,
+    membership: np.ndarray,
+    group: np.ndarray,
+    skill_factor: np.ndarray,
+    join_table: np.ndarray,
+    bits: np.ndarray,
     leave_per_week: float,
     dt: float,
-    join_draws: np.ndarray,
-    leave_draws: np.ndarray,
+    draws: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Aware actors join platforms; non-active members may leave them.
+    """Aware actors join platforms; non-active members may leave one.
 
-    An AWARE actor who joins any platform becomes a MEMBER; a MEMBER or
-    LAPSED actor left with no platform falls back to AWARE. ACTIVE actors
-    keep their memberships.
+    Joining and leaving are competing risks: an informed actor joins some
+    platform at total hazard skill_factor * sum of the table rates of the
+    platforms it is not yet on, and the platform is chosen in proportion to
+    its rate; a MEMBER or LAPSED actor leaves one of its n platforms at
+    hazard n * leave_per_week, chosen uniformly. At most one join and one
+    leave per actor and step. An AWARE actor who joins becomes a MEMBER; a
+    MEMBER or LAPSED actor left with no platform falls back to AWARE;
+    ACTIVE actors keep their memberships.
+
+    Args:
+        stage: stages at t.
+        membership: bitmask of memberships at t.
+        group: fit group of each actor (row of `join_table`).
+        skill_factor: d^gamma, how digital know-how eases joining.
+        join_table: (n_groups, n_platforms) joining rates per week.
+        bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
+        leave_per_week: leaving hazard per platform.
+        dt: step length in weeks.
+        draws: (2, n_actors) uniforms: joining, leaving.
 
     Returns:
-        (stage, is_member) after the phase.
+        (stage, membership) after the phase.
     """
-    informed = (stage != Stage.UNAWARE)[:, None]
-    joins = informed & ~is_member & (join_draws < hazard_probability(join_rate, dt))
-    can_leave = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED))[:, None]
-    leaves = can_leave & is_member & (leave_draws < hazard_probability(leave_per_week, dt))
-    is_member = (is_member | joins) & ~leaves
-    has_platform = is_member.any(axis=1)
+    open_rate = join_table @ (1 - bits).T  # (n_groups, 2**n_platforms)
+    rate = skill_factor * open_rate[group, membership]
+    p_join = hazard_probability(rate, dt)
+    joins = np.flatnonzero((stage != Stage.UNAWARE) & (draws[0] < p_join))
+    row_rates = join_table[group[joins]] * (1 - bits[membership[joins]])
+    new_bit = pick_bit(row_rates, draws[0, joins] / p_join[joins])
+    membership = membership.copy()
+    membership[joins] |= (1 << new_bit).astype(np.uint16)
+
+    n_platforms = bits.sum(axis=1)[membership]
+    can_leave = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & (n_platforms > 0)
+    p_leave = hazard_probability(leave_per_week * n_platforms, dt)
+    leaves = np.flatnonzero(can_leave & (draws[1] < p_leave))
+    old_bit = pick_bit(bits[membership[leaves]], draws[1, leaves] / p_leave[leaves])
+    membership[leaves] &= ~(1 << old_bit).astype(np.uint16)
+
+    has_platform = membership != 0
     stage = np.where((stage == Stage.AWARE) & has_platform, np.int8(Stage.MEMBER), stage)
     dropped = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & ~has_platform
-    return np.where(dropped, np.int8(Stage.AWARE), stage), is_member
+    return np.where(dropped, np.int8(Stage.AWARE), stage), membership
 
 
 def effective_skill(foundation: np.ndarray, digital: np.ndarray, omega: float) -> np.ndarray:
