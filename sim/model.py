@@ -87,7 +87,9 @@ class RecruitingModel(mesa.Model):
         )
         seed_initial_state(self.actors, self.network, p, random_stream(seed, "seeding"))
         self.interventions = build_interventions(p.interventions, self)
-        self.media_boost_per_week = 0.0
+        self.media_boost_per_week: dict[int, float] = {}  # by intervention index
+        self.risk_factor = np.ones(self.actors.n)  # perceived-risk multiplier (certification)
+        self.new_entrants = np.empty(0, dtype=np.int64)  # slots renewed at the last step
         self.hires_social = self.hires_traditional = self.n_changed = 0
         self.contacts = self.successes = np.zeros(self.actors.n, dtype=np.int64)
         self.share_active_neighbours = np.zeros(self.actors.n)
@@ -173,7 +175,7 @@ class RecruitingModel(mesa.Model):
         a.stage = rules.become_aware(
             a.stage,
             informed,
-            aw.media_per_week + self.media_boost_per_week,
+            aw.media_per_week + sum(self.media_boost_per_week.values()),
             aw.word_of_mouth_per_week,
             self.dt_weeks,
             self._streams["awareness"].random(a.n),
@@ -245,13 +247,16 @@ class RecruitingModel(mesa.Model):
         a.t_active = np.where((a.t_active < 0) & after, self.steps, a.t_active)
 
     def perceived_risk(self) -> np.ndarray:
-        """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none)."""
+        """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none).
+
+        Certification lowers candidates' risk through `risk_factor`.
+        """
         n_platforms = self.bits.sum(axis=1)
         safety = self.bits @ self.platforms.data_safety
         mean_safety = np.divide(
             safety, n_platforms, out=np.zeros(safety.size), where=n_platforms > 0
         )
-        return (1.0 - mean_safety)[self.actors.membership]
+        return (1.0 - mean_safety)[self.actors.membership] * self.risk_factor
 
     def _market(self) -> None:
         a = self.actors
@@ -333,6 +338,7 @@ class RecruitingModel(mesa.Model):
         entrants.domain = a.domain[slots]
         entrants.is_seeking[:] = True
         a.replace(slots, entrants)
+        self.new_entrants = slots
 
 
 def draw_thresholds(

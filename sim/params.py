@@ -84,7 +84,7 @@ class DecisionParams(Section):
     p: Probability = 0.03  # innovation coefficient, per week (Bass 1969 typical range)
     q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.38  # imitation coefficient, per week
     # threshold (Granovetter 1978, Watts 2002): share of active neighbours >= phi_i
-    threshold: float | ThresholdDistribution = Field(0.18, ge=0.0, le=1.0)
+    threshold: ThresholdDistribution | Share = 0.18
     threshold_count: int | None = Field(None, ge=1, le=1_000_000)  # absolute count instead
     # utility (TAM/UTAUT-like), hazards keep states persistent (DESIGN 3b)
     kappa_on: RatePerWeek = 0.1  # max activation hazard per week (prototype: <1% switching)
@@ -191,20 +191,117 @@ class LearningParams(Section):
     complexity_floor: Share = 0.1  # tools never become effortless
 
 
-class InterventionParams(Section):
-    """A scheduled intervention (see `sim.interventions` for the types)."""
+class InterventionBase(Section):
+    """What every intervention has: schedule, target group, reach and cost.
 
-    type: str
-    target: str = "candidates"
-    start: int = Field(0, ge=0)
-    end: int | None = Field(None, ge=0)
-    every: int | None = Field(None, ge=1)
+    `target` picks candidates, recruiters or all actors, optionally narrowed
+    by `domain`, `profile`, `stage` and `skill_below` (on `skill`);
+    `coverage` is the share of that group reached each time it acts.
+    """
+
+    name: str = ""  # label in reports; defaults to the type
+    target: Literal["candidates", "recruiters", "all"] = "candidates"
+    domain: int | None = Field(None, ge=0)
+    profile: Literal["junior", "experienced"] | None = None
+    stage: Literal["unaware", "aware", "member", "active", "lapsed"] | None = None
+    skill: Literal["foundation", "digital"] = "foundation"  # skill acted on / targeted by
+    skill_below: Share | None = None  # only actors whose `skill` is below this level
+    start: int = Field(1, ge=0)  # first step it acts (steps are 1-based)
+    end: int | None = Field(None, ge=0)  # last step it acts (None: acts once, or forever)
+    every: int | None = Field(None, ge=1)  # repeat period in steps (None: once at start)
     coverage: Share = 0.3
     targeting: Literal["random", "lowest_skill", "hubs", "per_community"] = "random"
-    cost_per_person: NonNegative = 0.0
-    cost_fixed: NonNegative = 0.0
-    skill: Literal["foundation", "digital"] = "foundation"
-    boost: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.2
+    cost_per_person: NonNegative = 0.0  # currency per actor reached
+    cost_fixed: NonNegative = 0.0  # currency per step the intervention acts
+
+    @model_validator(mode="after")
+    def _schedule(self) -> InterventionBase:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class TrainingParams(InterventionBase):
+    """Training raises `skill` by `boost`, optionally decaying back."""
+
+    type: Literal["training"]
+    boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
+    decay_per_week: RatePerWeek = 0.0  # trained know-how lost again per week (0: kept)
+
+
+class CertificationParams(InterventionBase):
+    """Certification (labelling) of recruiters."""
+
+    type: Literal["certification"]
+    target: Literal["recruiters"] = "recruiters"
+    boost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1  # foundation gained
+    risk_reduction: Share = 0.5  # candidates' perceived risk x (1 - this x share certified)
+
+
+class CurriculumParams(InterventionBase):
+    """Job-search skills in the curriculum: new entrants arrive with more foundation."""
+
+    type: Literal["curriculum"]
+    boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.15
+
+
+class CoachingParams(InterventionBase):
+    """Coaching sessions for candidates who had a failed social contact."""
+
+    type: Literal["coaching"]
+    capacity_per_step: int = Field(10, ge=0)  # sessions available per step
+    boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+
+
+class CommunityParams(InterventionBase):
+    """Communities of practice: more weight on shared experience, optional new ties."""
+
+    type: Literal["community"]
+    sharing: Share = 0.8  # sharing weight of the actors reached
+    ties_per_member: NonNegative = 0.0  # new ties within one's domain per actor reached
+
+
+class PlatformPolicyParams(InterventionBase):
+    """A platform's data safety up or its churn down."""
+
+    type: Literal["platform_policy"]
+    target: Literal["all"] = "all"
+    platform: str = "all"  # platform name (generalist, domain_0, juniors...) or all
+    data_safety: Share | None = None  # new data safety
+    churn_per_week: RatePerWeek | None = None  # new churn
+
+
+class AwarenessCampaignParams(InterventionBase):
+    """A media campaign raising the awareness hazard while it runs."""
+
+    type: Literal["awareness_campaign"]
+    target: Literal["all"] = "all"
+    media_per_week: RatePerWeek = 0.02  # added to the media awareness hazard
+
+
+INTERVENTION_TYPES: dict[str, type[InterventionBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls
+    for cls in (
+        TrainingParams,
+        CertificationParams,
+        CurriculumParams,
+        CoachingParams,
+        CommunityParams,
+        PlatformPolicyParams,
+        AwarenessCampaignParams,
+    )
+}
+
+InterventionParams = Annotated[
+    TrainingParams
+    | CertificationParams
+    | CurriculumParams
+    | CoachingParams
+    | CommunityParams
+    | PlatformPolicyParams
+    | AwarenessCampaignParams,
+    Field(discriminator="type"),
+]
 
 
 class ScenarioParams(Section):

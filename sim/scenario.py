@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.params import ScenarioParams
+from sim.params import INTERVENTION_TYPES, ScenarioParams
 
 
 class ScenarioError(ValueError):
@@ -155,14 +155,23 @@ def _validate(data: dict[str, Any], where: str) -> ScenarioParams:
 
 def _one_line(err: ValidationError, data: Mapping[str, Any], where: str) -> str:
     """Turn pydantic's first error into one line: file, dotted key, value, what is allowed."""
-    first = err.errors()[0]
-    loc = [str(part) for part in first["loc"] if not str(part).startswith("function-after")]
-    loc = [p for p in loc if p not in {"float", "int", "ThresholdDistribution"}]
+    errors = err.errors()
+    # With a union (e.g. a number or a table), prefer the branch the input matched in type.
+    matched = [e for e in errors if not e["type"].endswith(("_type", "_parsing"))]
+    first = (matched or errors)[0]
+    loc = _clean_loc(first["loc"])
     key = ".".join(loc) if loc else "<top level>"
-    if first["type"] == "extra_forbidden":
-        hint = _did_you_mean(loc)
-        allowed = ", ".join(sorted(_fields_at(loc[:-1]))) or "none"
-        return f"{where}: unknown key {key!r}{hint} (allowed here: {allowed})"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        fields = _fields_at(loc[:-1], data)
+        close = difflib.get_close_matches(loc[-1], fields, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{where}: unknown key {key!r}{hint} (allowed here: {', '.join(sorted(fields))})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        value = _lookup(data, [*loc, "type"])
+        shown = f" = {value!r}" if value is not _MISSING else " is missing"
+        allowed = ", ".join(INTERVENTION_TYPES)
+        return f"{where}: {key}.type{shown}: unknown intervention type (allowed: {allowed})"
     value = _lookup(data, loc)
     message = first["msg"].removeprefix("Value error, ")
     shown = f" = {value!r}" if value is not _MISSING else ""
@@ -170,6 +179,23 @@ def _one_line(err: ValidationError, data: Mapping[str, Any], where: str) -> str:
 
 
 _MISSING = object()
+_UNION_MEMBERS = {
+    "float",
+    "int",
+    "str",
+    "bool",
+    "none",
+    "constrained-float",
+    "ThresholdDistribution",
+}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> list[str]:
+    """Dotted-key parts of an error location, without pydantic's union member names."""
+    parts = [str(part) for part in loc]
+    if len(parts) > 2 and parts[0] == "interventions":
+        del parts[2]  # the intervention type tag
+    return [p for p in parts if p not in _UNION_MEMBERS and not p.startswith("function-")]
 
 
 def _lookup(data: Any, loc: list[str]) -> Any:
@@ -184,12 +210,15 @@ def _lookup(data: Any, loc: list[str]) -> Any:
     return node
 
 
-def _fields_at(loc: list[str]) -> list[str]:
+def _fields_at(loc: list[str], data: Mapping[str, Any]) -> list[str]:
     """Field names allowed at a location in the schema (empty if unknown)."""
+    if len(loc) == 2 and loc[0] == "interventions":
+        spec = _lookup(data, loc)
+        kind = spec.get("type") if isinstance(spec, Mapping) else None
+        model = INTERVENTION_TYPES.get(kind) if isinstance(kind, str) else None
+        return list(model.model_fields) if model else []
     model: type[BaseModel] = ScenarioParams
     for part in loc:
-        if part.isdigit():
-            continue
         field = model.model_fields.get(part)
         if field is None:
             return []
@@ -203,8 +232,3 @@ def _fields_at(loc: list[str]) -> list[str]:
             return []
         model = nested[0]
     return list(model.model_fields)
-
-
-def _did_you_mean(loc: list[str]) -> str:
-    close = difflib.get_close_matches(loc[-1], _fields_at(loc[:-1]), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
