@@ -44,13 +44,13 @@ class PopulationParams(Section):
     foundation_mean_candidates: Share = 0.5
     foundation_mean_recruiters: Share = 0.55
     digital_mean_juniors: Share = 0.55  # juniors know the platforms better
-    digital_mean_experienced: Share = 0.35
+    digital_mean_experienced: Share = 0.3  # calibrated: juniors join more (Apec 2012)
     digital_mean_recruiters: Share = 0.4
     risk_aversion_mean: Share = 0.5  # mean of rho in [0, 1]
     concentration: float = Field(8.0, gt=0.0, le=1e6)  # Beta concentration a+b of traits
     complexity_initial: Share = 0.6  # perceived complexity of the platforms at t0
     turnover_per_week: RatePerWeek = 1.0 / 260  # candidates leaving the pool (5-year mean stay)
-    junior_to_experienced_per_week: RatePerWeek = 1.0 / 156  # juniors gain experience (3 years)
+    junior_to_experienced_per_week: RatePerWeek = 1.0 / 260  # juniors gain experience (5 years)
     entrant_junior_share: Share = 0.8  # new entrants are mostly young graduates
 
     @property
@@ -94,7 +94,7 @@ class DecisionParams(Section):
     peer_weight: NonNegative = 1.0  # w: weight of the share of active neighbours
     risk_weight: NonNegative = 1.0  # scale of perceived risk (exposure, reputation, data)
     complexity_weight: NonNegative = 1.5  # scale of complexity * (1 - q)
-    cost: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.2  # time cost of using the channel
+    cost: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.1  # time cost of use; calibrated
     omega: Share = 0.5  # foundation's weight in effective skill q = f^omega * d^(1-omega)
 
     @model_validator(mode="after")
@@ -155,13 +155,13 @@ class PlatformParams(Section):
     attractiveness_generalist: NonNegative = 1.0  # base pull relative to others
     attractiveness_specialised: NonNegative = 0.6
     network_effect: NonNegative = 1.0  # extra pull per unit share of members
-    join_per_week: RatePerWeek = 0.03  # base joining hazard of an aware actor
-    leave_per_week: RatePerWeek = 0.004  # base leaving hazard of a non-active member
+    join_per_week: RatePerWeek = 0.1  # base joining hazard of an aware actor; calibrated
+    leave_per_week: RatePerWeek = 0.01  # leaving hazard per platform of a non-active member
     digital_exponent: NonNegative = 2.5  # gamma: digital skill's weight in joining (3b)
     fit_generalist: Share = 0.6  # match quality of the generalist network for everyone
     fit_off_target: Share = 0.1  # fit of a specialised platform outside its target
     recruiter_fit_profile: Share = 0.5  # fit of the junior platform for recruiters
-    erosion: NonNegative = 1.0  # digital know-how lost per unit churn
+    erosion: NonNegative = 2.5  # digital know-how lost per unit churn; calibrated
     confusion: NonNegative = 1.0  # complexity gained per unit churn
 
 
@@ -170,7 +170,7 @@ class MarketParams(Section):
 
     vacancies_per_week: RatePerWeek = 0.1  # new vacancies per recruiter-week (DESIGN 3b)
     contacts_per_vacancy_week: RatePerWeek = 2.0  # social contacts per open vacancy-week
-    p_hire_social: Probability = 0.25  # hire chance of a contact at full skill and fit
+    p_hire_social: Probability = 0.08  # hire chance of a contact at full skill and fit; calibrated
     traditional_fill_per_week: RatePerWeek = 0.08  # traditional hazard per open vacancy
     foundation_traditional: Share = 0.5  # e: foundation's weight in the traditional channel
     reseek_per_week: RatePerWeek = 1.0 / 104  # hired candidates seek again (2-year spell)
@@ -185,7 +185,7 @@ class LearningParams(Section):
     sharing: Share = 0.3  # weight of neighbours' averaged outcomes in one's own belief
     decay_per_week: RatePerWeek = 0.02  # belief decay toward the prior (recent weighs more)
     practice_per_week: RatePerWeek = 0.02  # digital skill gained per week of active use
-    peer_per_week: RatePerWeek = 0.01  # digital skill drawn toward better-skilled peers
+    peer_per_week: RatePerWeek = 0.002  # digital skill drawn toward better peers; calibrated
     complexity_experience_per_week: RatePerWeek = 0.02  # complexity falls with use
     complexity_sharing_per_week: RatePerWeek = 0.02  # ...and with shared experience
     complexity_floor: Share = 0.1  # tools never become effortless
