@@ -53,7 +53,7 @@ class RecruitingModel(mesa.Model):
         super().__init__(rng=seed)
         if isinstance(scenario, ScenarioParams):
             scenario = Scenario(scenario)
-        self.scenario = scenario
+        self.spec = scenario  # `scenario` is taken by Mesa 3.5
         self.params = p = scenario.params
         self.seed = seed
         self.dt_weeks = p.run.dt
