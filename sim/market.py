@@ -50,6 +50,40 @@ def rank_within(groups: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def resolve_offers(
+    who: np.ndarray, target: np.ndarray, offers: np.ndarray, vacancies: np.ndarray
+) -> np.ndarray:
+    """Match offers to candidates and vacancies, in the given (random) order.
+
+    In rounds: each candidate accepts its first remaining offer; each
+    recruiter keeps, in order, as many accepted offers as it has open
+    vacancies. Offers to hired candidates and from full recruiters are then
+    dropped, and the rest go to the next round, so no candidate with an
+    offer from a recruiter who still has a vacancy is left unhired.
+
+    Args:
+        who: recruiter of each contact.
+        target: candidate of each contact.
+        offers: indices of successful contacts, in the order they are considered.
+        vacancies: open vacancies per actor.
+
+    Returns:
+        Indices of the contacts that became hires.
+    """
+    room = vacancies.copy()
+    hired = []
+    while offers.size:
+        _, first = np.unique(target[offers], return_index=True)
+        accepted = offers[np.sort(first)]
+        kept = accepted[rank_within(who[accepted]) < room[who[accepted]]]
+        hired.append(kept)
+        room -= np.bincount(who[kept], minlength=room.size)
+        taken = np.zeros(room.size, dtype=bool)
+        taken[target[kept]] = True
+        offers = offers[~taken[target[offers]] & (room[who[offers]] > 0)]  # order kept
+    return np.concatenate(hired) if hired else np.empty(0, dtype=np.int64)
+
+
 def weighted_sample(weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Draw `k` distinct indices, successively, each with probability ∝ its weight.
 
@@ -159,10 +193,7 @@ def market_step(
     p_hire = p_hire * fit[group[who], platform] * fit[group[target], platform]
     success = rng.random(who.size) < p_hire
     order = rng.permutation(who.size)
-    offers = order[success[order]]
-    _, first = np.unique(target[offers], return_index=True)
-    offers = offers[np.sort(first)]
-    hired = offers[rank_within(who[offers]) < vacancies[who[offers]]]
+    hired = resolve_offers(who, target, order[success[order]], vacancies)
     vacancies = vacancies - np.bincount(who[hired], minlength=n)
     is_seeking = is_seeking.copy()
     is_seeking[target[hired]] = False

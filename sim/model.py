@@ -90,7 +90,7 @@ class RecruitingModel(mesa.Model):
         self.media_boost_per_week: dict[int, float] = {}  # by intervention index
         self.risk_factor = np.ones(self.actors.n)  # perceived-risk multiplier (certification)
         self.new_entrants = np.empty(0, dtype=np.int64)  # slots renewed at the last step
-        self.hires_social = self.hires_traditional = self.n_changed = 0
+        self.hires_social = self.hires_traditional = 0
         self.contacts = self.successes = np.zeros(self.actors.n, dtype=np.int64)
         self.share_active_neighbours = np.zeros(self.actors.n)
         create_agent_views(self)
@@ -115,6 +115,7 @@ class RecruitingModel(mesa.Model):
         With `run.recruiting_layers = false` only phases 1, 5 and 8 run.
         """
         layers = self.params.run.recruiting_layers
+        stage_before = self.actors.stage
         for intervention in self.interventions:
             intervention.apply(self)
         if layers:
@@ -126,8 +127,11 @@ class RecruitingModel(mesa.Model):
             self._market()
             self._learning()
         self.recorder.record(self)
+        changed = stage_before.shape != self.actors.stage.shape or np.any(
+            stage_before != self.actors.stage
+        )
         if self.steps >= self.params.run.steps or (
-            self.params.run.stop_when_stable and self.n_changed == 0
+            self.params.run.stop_when_stable and not changed
         ):
             self.running = False
 
@@ -243,7 +247,6 @@ class RecruitingModel(mesa.Model):
             )
             a.stage = stage
         after = a.stage == Stage.ACTIVE
-        self.n_changed = int(np.count_nonzero(before != after))
         a.t_active = np.where((a.t_active < 0) & after, self.steps, a.t_active)
 
     def perceived_risk(self) -> np.ndarray:
@@ -337,6 +340,9 @@ class RecruitingModel(mesa.Model):
         )
         entrants.domain = a.domain[slots]
         entrants.is_seeking[:] = True
+        entrants.threshold = draw_thresholds(
+            self.params.decision.threshold, entrants.risk_aversion, rng
+        )
         a.replace(slots, entrants)
         self.new_entrants = slots
 

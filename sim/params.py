@@ -1,9 +1,11 @@
 """Parameter schema of a scenario: frozen pydantic models, extra keys forbidden.
 
-Every default is a documented number: what it means, its unit, and where it
-comes from (the source text, a survey, or the feasibility prototype of
-DESIGN.md section 3b). Ranges are checked at load; interventions never
-rewrite these values, they act on the model's state and modifier arrays.
+Every default is a documented number: what it means and its unit, and, where
+one exists, where it comes from (the feasibility prototype of DESIGN.md
+section 3b, the calibration of docs/calibration.md, or the literature);
+values without a source are modelling assumptions, listed in docs/ODD.md.
+Ranges are checked at load; interventions never rewrite these values, they
+act on the model's state and modifier arrays.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class RunParams(Section):
 
     steps: int = Field(260, ge=1, le=1_000_000)  # number of steps; 260 weeks = 5 years
     dt: float = Field(1.0, gt=0.0, le=52.0)  # weeks per step; rates are per week
-    stop_when_stable: bool = False  # stop once a step changes nobody's active status
+    stop_when_stable: bool = False  # stop once a step changes nobody's stage
     recruiting_layers: bool = True  # False: only the adoption rule runs (pure diffusion)
 
 
@@ -81,8 +83,10 @@ class DecisionParams(Section):
 
     rule: Literal["utility", "threshold", "bass"] = "utility"
     # bass: P(activate) = (p + q * share of active neighbours) * dt
-    p: Probability = 0.03  # innovation coefficient, per week (Bass 1969 typical range)
-    q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.38  # imitation coefficient, per week
+    # p, q: mean coefficients of Sultan, Farley & Lehmann (1990), per year there; here per
+    # time unit (a week), as used by the validation against Bass (1969)
+    p: Probability = 0.03  # innovation coefficient
+    q: Annotated[float, Field(ge=0.0, le=10.0)] = 0.38  # imitation coefficient
     # threshold (Granovetter 1978, Watts 2002): share of active neighbours >= phi_i
     threshold: ThresholdDistribution | Share = 0.18
     threshold_count: int | None = Field(None, ge=1, le=1_000_000)  # absolute count instead
@@ -325,6 +329,11 @@ class ScenarioParams(Section):
         n_actors = self.population.n_actors
         if n_actors < 1 and self.network.kind != "edgelist":
             raise ValueError("population needs at least one actor")
+        if self.decision.rule == "utility" and not self.run.recruiting_layers:
+            raise ValueError(
+                "decision.rule = 'utility' needs run.recruiting_layers = true "
+                "(without platforms and learning nobody could adopt)"
+            )
         if self.initial.active > max(n_actors, 0) and self.network.kind != "edgelist":
             raise ValueError(f"initial.active ({self.initial.active}) exceeds {n_actors} actors")
         n_platforms = (
