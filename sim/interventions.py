@@ -30,7 +30,6 @@ from sim.params import (
     TrainingParams,
 )
 from sim.population import Kind, Profile, Stage
-from sim.scenario import ScenarioError
 
 if TYPE_CHECKING:
     from sim.model import RecruitingModel
@@ -276,40 +275,36 @@ class PlatformPolicy(Intervention):
 
     def __init__(self, params: PlatformPolicyParams, index: int) -> None:
         super().__init__(params, index)
-        self.saved: tuple[np.ndarray, np.ndarray] | None = None
+        self.saved: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def platforms(self, model: RecruitingModel) -> np.ndarray:
-        """Indices of the platforms the policy applies to."""
+        """Indices of the platforms the policy applies to (names checked at load)."""
         names = model.platforms.name
         if self.params.platform == "all":
             return np.arange(len(names))
-        if self.params.platform not in names:
-            raise ScenarioError(
-                f"interventions.{self.index}.platform = {self.params.platform!r}: "
-                f"no such platform (allowed: all, {', '.join(names)})"
-            )
         return np.array([names.index(self.params.platform)])
 
     def update(self, model: RecruitingModel) -> None:
-        """Restore the platforms' previous values once the policy has ended."""
+        """Restore its platforms' previous values once the policy has ended."""
         if self.saved is not None and not self.in_force(model.steps):
-            model.platforms.data_safety, model.platforms.churn_per_week = self.saved
+            which, data_safety, churn = self.saved
+            model.platforms.data_safety[which] = data_safety
+            model.platforms.churn_per_week[which] = churn
             self.saved = None
 
     def act(self, model: RecruitingModel) -> int:
-        """Set the policy's values (once, on its first step in force); reach is its members."""
+        """Set the policy's values on its first step in force; reach is their members then."""
+        if model.steps != self.params.start:
+            return 0
         which = self.platforms(model)
         pl = model.platforms
-        if self.saved is None:
-            self.saved = (pl.data_safety.copy(), pl.churn_per_week.copy())
-            if self.params.data_safety is not None:
-                pl.data_safety = pl.data_safety.copy()
-                pl.data_safety[which] = self.params.data_safety
-            if self.params.churn_per_week is not None:
-                pl.churn_per_week = pl.churn_per_week.copy()
-                pl.churn_per_week[which] = self.params.churn_per_week
-        on_platform = (model.actors.membership & np.uint16(sum(1 << int(k) for k in which))) != 0
-        return int(np.count_nonzero(on_platform)) if model.steps == self.params.start else 0
+        self.saved = (which, pl.data_safety[which].copy(), pl.churn_per_week[which].copy())
+        if self.params.data_safety is not None:
+            pl.data_safety[which] = self.params.data_safety
+        if self.params.churn_per_week is not None:
+            pl.churn_per_week[which] = self.params.churn_per_week
+        bits = np.uint16(sum(1 << int(k) for k in which))
+        return int(np.count_nonzero(model.actors.membership & bits))
 
 
 class AwarenessCampaign(Intervention):
@@ -346,12 +341,6 @@ REGISTRY: dict[str, type[Intervention]] = {
 }
 
 
-def build_interventions(
-    specs: tuple[InterventionBase, ...], model: RecruitingModel
-) -> list[Intervention]:
-    """Instantiate the scenario's interventions from the registry, checking platform names."""
-    out = [REGISTRY[spec.type](spec, index) for index, spec in enumerate(specs)]
-    for intervention in out:
-        if isinstance(intervention, PlatformPolicy):
-            intervention.platforms(model)
-    return out
+def build_interventions(specs: tuple[InterventionBase, ...]) -> list[Intervention]:
+    """Instantiate the scenario's interventions from the registry."""
+    return [REGISTRY[spec.type](spec, index) for index, spec in enumerate(specs)]

@@ -24,7 +24,7 @@ from sim.population import (
     split_population,
 )
 from sim.results import Recorder
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 
 
 def random_stream(seed: int, name: str) -> np.random.Generator:
@@ -63,11 +63,16 @@ class RecruitingModel(mesa.Model):
         }
         if p.network.kind == "edgelist":
             self.network = read_edgelist(scenario.base_dir / str(p.network.path))
+            if p.initial.active > self.network.n_nodes:
+                raise ScenarioError(
+                    f"{scenario.source}: initial.active = {p.initial.active}: exceeds the "
+                    f"{self.network.n_nodes} actors of the edge list {p.network.path!r}"
+                )
         n_candidates, n_recruiters = split_population(
             p.population,
             self.network.n_nodes if p.network.kind == "edgelist" else p.population.n_actors,
         )
-        self.platforms = init_platforms(p.platforms, p.population.domains)
+        self.platforms = init_platforms(p.platforms, p.platform_names)
         self.fit_table = fit_table(self.platforms, p.platforms, p.population.domains)
         self.bits = membership_bits(self.platforms.n)
         self.actors = init_actors(
@@ -86,7 +91,7 @@ class RecruitingModel(mesa.Model):
             p.decision.threshold, self.actors.risk_aversion, random_stream(seed, "thresholds")
         )
         seed_initial_state(self.actors, self.network, p, random_stream(seed, "seeding"))
-        self.interventions = build_interventions(p.interventions, self)
+        self.interventions = build_interventions(p.interventions)
         self.media_boost_per_week: dict[int, float] = {}  # by intervention index
         self.risk_factor = np.ones(self.actors.n)  # perceived-risk multiplier (certification)
         self.new_entrants = np.empty(0, dtype=np.int64)  # slots renewed at the last step
@@ -115,7 +120,7 @@ class RecruitingModel(mesa.Model):
         With `run.recruiting_layers = false` only phases 1, 5 and 8 run.
         """
         layers = self.params.run.recruiting_layers
-        stage_before = self.actors.stage
+        stage_before = self.actors.stage.copy()
         for intervention in self.interventions:
             intervention.apply(self)
         if layers:

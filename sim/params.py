@@ -210,7 +210,7 @@ class InterventionBase(Section):
     stage: Literal["unaware", "aware", "member", "active", "lapsed"] | None = None
     skill: Literal["foundation", "digital"] = "foundation"  # skill acted on / targeted by
     skill_below: Share | None = None  # only actors whose `skill` is below this level
-    start: int = Field(1, ge=0)  # first step it acts (steps are 1-based)
+    start: int = Field(1, ge=1)  # first step it acts (steps are 1-based)
     end: int | None = Field(None, ge=0)  # last step it acts (None: acts once, or forever)
     every: int | None = Field(None, ge=1)  # repeat period in steps (None: once at start)
     coverage: Share = 0.3
@@ -336,15 +336,31 @@ class ScenarioParams(Section):
             )
         if self.initial.active > max(n_actors, 0) and self.network.kind != "edgelist":
             raise ValueError(f"initial.active ({self.initial.active}) exceeds {n_actors} actors")
-        n_platforms = (
-            1
-            + self.population.domains * self.platforms.specialised_by_domain
-            + self.platforms.specialised_by_profile
-        )
+        names = self.platform_names
+        n_platforms = len(names)
         if n_platforms > 12:
             raise ValueError(
                 f"{n_platforms} platforms (one per domain with population.domains = "
                 f"{self.population.domains}): at most 12 are supported; use at most 10 "
                 "domains or platforms.specialised_by_domain = false"
             )
+        labels = [spec.name for spec in self.interventions if spec.name]
+        if len(labels) != len(set(labels)):
+            raise ValueError(f"intervention names must be unique, got {labels}")
+        for index, spec in enumerate(self.interventions):
+            if spec.type == "platform_policy" and spec.platform not in ("all", *names):
+                raise ValueError(
+                    f"interventions.{index}.platform = {spec.platform!r}: no such platform "
+                    f"(allowed: all, {', '.join(names)})"
+                )
         return self
+
+    @property
+    def platform_names(self) -> tuple[str, ...]:
+        """Names of the platforms: the generalist, one per domain, one for juniors."""
+        names = ["generalist"]
+        if self.platforms.specialised_by_domain:
+            names += [f"domain_{d}" for d in range(self.population.domains)]
+        if self.platforms.specialised_by_profile:
+            names.append("juniors")
+        return tuple(names)

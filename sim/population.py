@@ -223,19 +223,10 @@ def init_actors(
     )
 
 
-def init_platforms(params: PlatformParams, n_domains: int) -> Platforms:
-    """One generalist platform, then one per domain and one for juniors if asked."""
-    names = ["generalist"]
-    domains = [-1]
-    profiles = [-1]
-    if params.specialised_by_domain:
-        names += [f"domain_{d}" for d in range(n_domains)]
-        domains += list(range(n_domains))
-        profiles += [-1] * n_domains
-    if params.specialised_by_profile:
-        names.append("juniors")
-        domains.append(-1)
-        profiles.append(int(Profile.JUNIOR))
+def init_platforms(params: PlatformParams, names: tuple[str, ...]) -> Platforms:
+    """Platforms named by `ScenarioParams.platform_names`: generalist, domain_<d>, juniors."""
+    domains = [int(n.removeprefix("domain_")) if n.startswith("domain_") else -1 for n in names]
+    profiles = [int(Profile.JUNIOR) if n == "juniors" else -1 for n in names]
     is_special = np.arange(len(names)) > 0
     return Platforms(
         name=tuple(names),

@@ -210,7 +210,7 @@ def activate_threshold(
         reached = n_active_neighbours >= threshold_count
     else:
         share = np.divide(
-            n_active_neighbours, degree, out=np.zeros_like(n_active_neighbours), where=degree > 0
+            n_active_neighbours, degree, out=np.zeros(degree.shape), where=degree > 0
         )
         reached = share >= threshold
     activate = reached & (degree > 0) & (stage != Stage.ACTIVE)

@@ -166,14 +166,18 @@ def _one_line(err: ValidationError, data: Mapping[str, Any], where: str) -> str:
         fields = _fields_at(loc[:-1], data)
         close = difflib.get_close_matches(loc[-1], fields, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{where}: unknown key {key!r}{hint} (allowed here: {', '.join(sorted(fields))})"
+        allowed = ", ".join(sorted(fields))
+        value = _lookup(data, loc)
+        return f"{where}: unknown key {key!r} = {value!r}{hint} (allowed here: {allowed})"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         value = _lookup(data, [*loc, "type"])
         shown = f" = {value!r}" if value is not _MISSING else " is missing"
         allowed = ", ".join(INTERVENTION_TYPES)
         return f"{where}: {key}.type{shown}: unknown intervention type (allowed: {allowed})"
-    value = _lookup(data, loc)
     message = first["msg"].removeprefix("Value error, ")
+    if not loc:  # a check across sections: its message names the keys
+        return f"{where}: {message}"
+    value = _lookup(data, loc)
     shown = f" = {value!r}" if value is not _MISSING else ""
     return f"{where}: {key}{shown}: {message}"
 

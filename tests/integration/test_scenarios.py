@@ -1,0 +1,112 @@
+"""The scenario library: every file loads and runs, is documented, and the CLI runs one."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app
+from sim.population import KIND_NAMES, Stage
+from sim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+FILES = sorted(SCENARIOS.glob("*.toml"))
+COUNT_COLUMNS = [
+    f"n_{kind}_{stage.name.lower()}" for kind in KIND_NAMES.values() for stage in Stage
+]
+
+
+def test_the_library_is_not_empty():
+    names = {f.name for f in FILES}
+    assert {"baseline.toml", "foundations_training.toml"} <= names
+    assert len(FILES) >= 10
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_scenario_file_loads_and_runs_ten_steps(path):
+    scenario = load_scenario(path, {"run.steps": 10})
+    assert scenario.params.run.steps == 10
+    population = scenario.params.population.n_actors
+    result = sim.run(scenario, seed=0)
+    ts, summary = result.timeseries, result.summary
+    assert len(ts) == 11
+    assert ts["step"].tolist() == list(range(11))
+    np.testing.assert_array_equal(ts[COUNT_COLUMNS].sum(axis=1).to_numpy(), population)
+    cost = summary["cost_total"]
+    assert math.isfinite(cost) and cost >= 0
+    assert cost == pytest.approx(ts["cost"].sum())
+    per_intervention = [
+        v for k, v in summary.items() if k.startswith("cost_") and k != "cost_total"
+    ]
+    assert len(per_intervention) == len(scenario.params.interventions)
+    assert cost == pytest.approx(sum(per_intervention))
+    assert result.scenario_hash == scenario.hash
+
+
+def test_readme_lists_every_scenario_file_and_no_missing_one():
+    text = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`([\w.-]+\.toml)`", text))
+    # a table row per file
+    rows = set(re.findall(r"^\|\s*`([\w.-]+\.toml)`", text, flags=re.MULTILINE))
+    files = {f.name for f in FILES}
+    assert rows == files
+    assert listed <= files, f"README mentions missing files: {sorted(listed - files)}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_scenario_file_starts_with_a_comment_header(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("#")
+    assert len(first.lstrip("# ").strip()) > 0  # says something
+
+
+def test_cli_run_writes_all_outputs(tmp_path):
+    out = tmp_path / "out"
+    settings = ["run.steps=8", "population.candidates=200", "population.recruiters=20"]
+    args = ["run", str(SCENARIOS / "foundations_training.toml")]
+    for setting in settings:
+        args += ["--set", setting]
+    args += ["--runs", "2", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {
+        "timeseries.parquet",
+        "summary.csv",
+        "manifest.json",
+        "adoption.png",
+    }
+    seeds = sim.replicate_seeds(0, 2)
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 2
+    assert summary["seed"].tolist() == seeds
+    assert "cost_total" in summary.columns
+    assert (summary["cost_total"] == 0).all()  # the training starts at week 26, after 8 steps
+    assert {"reached_0_training", "cost_0_training"} <= set(summary.columns)
+
+    timeseries = pd.read_parquet(out / "timeseries.parquet")
+    assert len(timeseries) == 2 * 9
+    assert sorted(set(timeseries["seed"])) == sorted(seeds)
+    np.testing.assert_array_equal(timeseries[COUNT_COLUMNS].sum(axis=1).to_numpy(), 220)
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    expected = load_scenario(
+        SCENARIOS / "foundations_training.toml",
+        {"run.steps": 8, "population.candidates": 200, "population.recruiters": 20},
+    )
+    assert manifest["scenario_hash"] == expected.hash
+    assert manifest["seeds"] == seeds
+    assert manifest["packages"]["numpy"] == np.__version__
+    assert manifest["packages"]["pandas"] == pd.__version__
+    assert manifest["scenario"]["run"]["steps"] == 8
+    assert manifest["scenario"]["population"]["candidates"] == 200
+
+    assert (out / "adoption.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

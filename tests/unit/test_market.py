@@ -1,0 +1,409 @@
+"""Unit tests for sim.market on tiny hand-built markets.
+
+Statistical checks use fixed seeds and a tolerance of 5 standard deviations
+derived from the distribution of the quantity (binomial or Poisson).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+from sim.market import market_step, rank_within, resolve_offers, weighted_sample
+from sim.params import MarketParams
+from sim.population import membership_bits
+from sim.rules import hazard_probability
+
+QUIET = dict(
+    vacancies_per_week=0.0,
+    traditional_fill_per_week=0.0,
+    reseek_per_week=0.0,
+)
+
+
+def market(
+    *,
+    n_recruiters: int,
+    n_candidates: int,
+    vacancies,
+    params: MarketParams,
+    seed: int = 0,
+    dt: float = 1.0,
+    active=None,
+    seeking=None,
+    membership=None,
+    n_platforms: int = 1,
+    skill=None,
+    foundation=None,
+    group=None,
+    fit=None,
+):
+    """Run one market step; recruiters are actors 0..n_recruiters-1, then candidates."""
+    n = n_recruiters + n_candidates
+    is_recruiter = np.arange(n) < n_recruiters
+    vac = np.zeros(n, dtype=np.int64)
+    vac[:n_recruiters] = vacancies
+    inputs = dict(
+        vacancies=vac,
+        is_seeking=(~is_recruiter if seeking is None else np.asarray(seeking, bool)),
+        is_recruiter=is_recruiter,
+        is_active=(np.ones(n, bool) if active is None else np.asarray(active, bool)),
+        membership=(
+            np.ones(n, np.uint16) if membership is None else np.asarray(membership, np.uint16)
+        ),
+        bits=membership_bits(n_platforms),
+        skill=(np.ones(n) if skill is None else np.asarray(skill, float)),
+        foundation=(np.ones(n) if foundation is None else np.asarray(foundation, float)),
+        group=(np.zeros(n, np.int64) if group is None else np.asarray(group, np.int64)),
+        fit=(np.ones((1, n_platforms)) if fit is None else np.asarray(fit, float)),
+    )
+    out = market_step(**inputs, params=params, dt=dt, rng=np.random.default_rng(seed))
+    return inputs, out
+
+
+def check_accounting(inputs, out):
+    """Invariants of any market step without arrivals or re-seeking."""
+    rec = inputs["is_recruiter"]
+    # each hire is one success for its recruiter and one for its candidate
+    assert out.successes.sum() == 2 * out.hires_social
+    assert out.successes[rec].sum() == out.hires_social == out.successes[~rec].sum()
+    # each contact has one recruiter and one candidate
+    assert out.contacts[rec].sum() == out.contacts[~rec].sum()
+    assert np.all(out.successes <= out.contacts)
+    # a candidate is hired at most once, and only if it was seeking
+    assert np.all(out.successes[~rec] <= 1)
+    assert np.all(inputs["is_seeking"][~rec][out.successes[~rec] == 1])
+    assert not np.any(out.is_seeking[~rec][out.successes[~rec] == 1])
+    assert np.all(out.vacancies >= 0)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def test_rank_within_groups():
+    np.testing.assert_array_equal(rank_within(np.array([2, 1, 2, 2, 1, 7])), [0, 0, 1, 2, 1, 0])
+    np.testing.assert_array_equal(rank_within(np.array([], dtype=np.int64)), [])
+    np.testing.assert_array_equal(rank_within(np.array([5, 5, 5])), [0, 1, 2])
+
+
+def test_resolve_offers_gives_a_rejected_candidate_a_second_round():
+    # contacts: 0 = (R0, c5), 1 = (R0, c6), 2 = (R1, c6), considered in that order;
+    # one vacancy each. Round 1: c5 and c6 both accept R0, which keeps c5 only.
+    # Round 2: c6 is free and R1 has room -> hired. Two hires, not one.
+    who, target = np.array([0, 0, 1]), np.array([5, 6, 6])
+    vacancies = np.array([1, 1, 0, 0, 0, 0, 0])
+    hired = resolve_offers(who, target, np.array([0, 1, 2]), vacancies)
+    assert sorted(hired.tolist()) == [0, 2]
+    np.testing.assert_array_equal(vacancies, [1, 1, 0, 0, 0, 0, 0])  # input untouched
+    # with two vacancies R0 keeps both, and R1's offer to the hired c6 is dropped
+    vacancies = np.array([2, 1, 0, 0, 0, 0, 0])
+    hired = resolve_offers(who, target, np.array([0, 1, 2]), vacancies)
+    assert sorted(hired.tolist()) == [0, 1]
+    # the order decides: R1's offer first -> c6 goes to R1, c5 to R0
+    hired = resolve_offers(who, target, np.array([2, 1, 0]), np.array([1, 1, 0, 0, 0, 0, 0]))
+    assert sorted(hired.tolist()) == [0, 2]
+    # no offers, no hires
+    assert resolve_offers(who, target, np.array([], dtype=np.int64), vacancies).size == 0
+
+
+def test_weighted_sample_distinct_and_never_zero_weight():
+    rng = np.random.default_rng(1)
+    weights = np.array([0.0, 1.0, 0.0, 2.0, 3.0, 0.0])
+    for k in range(4):
+        chosen = weighted_sample(weights, k, rng)
+        assert chosen.size == k and np.unique(chosen).size == k
+        assert np.all(weights[chosen] > 0)
+    np.testing.assert_array_equal(np.sort(weighted_sample(weights, 3, rng)), [1, 3, 4])
+
+
+def test_weighted_sample_is_proportional_to_weight():
+    rng = np.random.default_rng(2)
+    n_draws = 4000
+    first = np.array([weighted_sample(np.array([1.0, 3.0]), 1, rng)[0] for _ in range(n_draws)])
+    share = np.mean(first == 1)  # expected 0.75, sd sqrt(.75 * .25 / 4000) = 0.0068
+    assert abs(share - 0.75) < 5 * math.sqrt(0.75 * 0.25 / n_draws)
+
+
+# ---------------------------------------------------------------------------
+# Social channel
+# ---------------------------------------------------------------------------
+
+SURE = MarketParams(p_hire_social=1.0, contacts_per_vacancy_week=50.0, **QUIET)
+
+
+def test_single_recruiter_sure_hires_are_capped_by_vacancies():
+    # 3 vacancies x 50 contacts: ~150 contacts over 6 candidates, each one a success
+    inputs, out = market(n_recruiters=1, n_candidates=6, vacancies=[3], params=SURE)
+    assert out.hires_social == 3
+    assert out.hires_traditional == 0
+    assert out.vacancies[0] == 0
+    assert out.successes[0] == 3
+    assert np.count_nonzero(out.is_seeking[1:]) == 3
+    assert out.contacts[0] > 100  # Poisson(150): below 100 has probability < 1e-5
+    check_accounting(inputs, out)
+
+
+def test_single_recruiter_sure_hires_are_capped_by_candidates():
+    inputs, out = market(n_recruiters=1, n_candidates=4, vacancies=[10], params=SURE)
+    assert out.hires_social == 4
+    assert out.vacancies[0] == 6
+    assert not out.is_seeking.any()
+    check_accounting(inputs, out)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_competing_recruiters_each_candidate_hired_once(seed):
+    vacancies = [2, 1, 1]
+    inputs, out = market(
+        n_recruiters=3, n_candidates=20, vacancies=vacancies, params=SURE, seed=seed
+    )
+    assert 1 <= out.hires_social <= sum(vacancies)
+    # recruiters hire at most their open vacancies, and vacancies fall by the hires
+    np.testing.assert_array_equal(out.vacancies[:3], np.array(vacancies) - out.successes[:3])
+    check_accounting(inputs, out)
+
+
+def test_sure_contacts_fill_every_vacancy_when_candidates_suffice():
+    # two recruiters with one vacancy each, two candidates, every contact succeeds and
+    # (with ~50 contacts each) each recruiter reaches both candidates: 2 hires are possible,
+    # and resolving offers in a random order must make both (a candidate whose first offer
+    # comes from a recruiter that is already full must still take the other one).
+    hires = [
+        market(n_recruiters=2, n_candidates=2, vacancies=[1, 1], params=SURE, seed=s)[1]
+        for s in range(20)
+    ]
+    assert [h.hires_social for h in hires] == [2] * 20
+
+
+def test_no_social_hires_when_hire_probability_is_zero():
+    params = MarketParams(p_hire_social=0.0, contacts_per_vacancy_week=10.0, **QUIET)
+    inputs, out = market(n_recruiters=2, n_candidates=10, vacancies=[2, 3], params=params)
+    assert out.hires_social == 0
+    assert out.contacts[:2].sum() > 0  # contacts are made, none becomes a hire
+    assert not out.successes.any()
+    np.testing.assert_array_equal(out.vacancies[:2], [2, 3])
+    assert out.is_seeking[2:].all()
+    check_accounting(inputs, out)
+
+
+def test_contacts_only_between_active_recruiters_and_active_seekers_on_a_shared_platform():
+    # actors: R0 active on p0 with vacancies; R1 inactive; R2 active without vacancies;
+    # c3 active seeking on p0; c4 active seeking on p1 only; c5 inactive seeking on p0;
+    # c6 active not seeking on p0; c7 active seeking on p0 and p1; c8 active seeking, no platform
+    params = MarketParams(p_hire_social=0.0, contacts_per_vacancy_week=50.0, **QUIET)
+    inputs, out = market(
+        n_recruiters=3,
+        n_candidates=6,
+        vacancies=[2, 2, 0],
+        params=params,
+        n_platforms=2,
+        active=[1, 0, 1, 1, 1, 0, 1, 1, 1],
+        seeking=[0, 0, 0, 1, 1, 1, 0, 1, 1],
+        membership=[1, 1, 1, 1, 2, 1, 1, 3, 0],
+        fit=np.ones((1, 2)),
+    )
+    contacts = out.contacts
+    assert contacts[0] > 0
+    assert contacts[1] == contacts[2] == 0
+    assert contacts[3] > 0 and contacts[7] > 0
+    assert contacts[4] == contacts[5] == contacts[6] == contacts[8] == 0
+    assert contacts[3] + contacts[7] == contacts[0]
+    check_accounting(inputs, out)
+
+
+def test_contact_count_is_poisson_in_vacancies_and_dt():
+    # 20 recruiters x 50 vacancies x 2 contacts/week x dt 0.5 -> Poisson(50) each,
+    # Poisson(1000) in total: sd 31.6
+    params = MarketParams(p_hire_social=0.0, contacts_per_vacancy_week=2.0, **QUIET)
+    _, out = market(
+        n_recruiters=20, n_candidates=50, vacancies=[50] * 20, params=params, dt=0.5, seed=4
+    )
+    total = out.contacts[:20].sum()
+    assert abs(total - 1000) < 5 * math.sqrt(1000)
+
+
+def test_contact_platform_is_uniform_among_the_recruiters_platforms():
+    # recruiter on p0 and p1; 1000 candidates on p0 only, 1000 on p1 only
+    n_c = 2000
+    membership = np.r_[[3], np.where(np.arange(n_c) < 1000, 1, 2)]
+    params = MarketParams(p_hire_social=0.0, contacts_per_vacancy_week=10.0, **QUIET)
+    _, out = market(
+        n_recruiters=1, n_candidates=n_c, vacancies=[300], params=params, seed=5,
+        n_platforms=2, membership=membership, fit=np.ones((1, 2)),
+    )  # fmt: skip
+    total = out.contacts[0]
+    on_p0 = out.contacts[1:1001].sum()
+    assert total == on_p0 + out.contacts[1001:].sum()
+    assert abs(on_p0 - total / 2) < 5 * math.sqrt(total * 0.25)
+
+
+def test_hire_probability_is_product_of_skills_and_fits():
+    # p = p_hire 0.5 * q_r 1 * q_c 0.5 * fit_r 1 * fit_c 0.5 = 0.125 per contact.
+    # 100000 candidates, ~2000 contacts: repeated candidates are rare (~20 pairs), so hires ~
+    # Binomial(contacts, 0.125): sd sqrt(2000 * .125 * .875) = 14.8.
+    n_c = 100_000
+    params = MarketParams(p_hire_social=0.5, contacts_per_vacancy_week=4.0, **QUIET)
+    skill = np.r_[[1.0], np.full(n_c, 0.5)]
+    group = np.r_[[0], np.ones(n_c, np.int64)]
+    _, out = market(
+        n_recruiters=1, n_candidates=n_c, vacancies=[500], params=params, seed=6,
+        skill=skill, group=group, fit=np.array([[1.0], [0.5]]),
+    )  # fmt: skip
+    contacts = out.contacts[0]
+    p = 0.125
+    assert abs(out.hires_social - p * contacts) < 5 * math.sqrt(contacts * p * (1 - p)) + 1
+
+
+# ---------------------------------------------------------------------------
+# Traditional channel
+# ---------------------------------------------------------------------------
+
+FLOOD = MarketParams(
+    p_hire_social=0.0,
+    contacts_per_vacancy_week=0.0,
+    vacancies_per_week=0.0,
+    traditional_fill_per_week=100.0,  # hazard ~ 1 - e^-50: every open vacancy fills
+    reseek_per_week=0.0,
+)
+
+
+def test_traditional_fills_all_vacancies_when_seekers_suffice():
+    seeking = [0, 0] + [1] * 10
+    inputs, out = market(
+        n_recruiters=2, n_candidates=10, vacancies=[2, 1], params=FLOOD, seeking=seeking
+    )
+    assert out.hires_traditional == 3
+    assert out.hires_social == 0
+    np.testing.assert_array_equal(out.vacancies[:2], [0, 0])
+    assert np.count_nonzero(out.is_seeking) == 7
+    check_accounting(inputs, out)
+
+
+def test_traditional_hires_capped_by_the_number_of_seekers():
+    # 5 vacancies, 3 of 6 candidates seeking: 3 hires, 2 vacancies stay open
+    seeking = [0, 1, 1, 1, 0, 0, 0]  # recruiter, then 6 candidates
+    inputs, out = market(
+        n_recruiters=1, n_candidates=6, vacancies=[5], params=FLOOD, seeking=seeking
+    )
+    assert out.hires_traditional == 3
+    assert out.vacancies[0] == 2
+    assert not out.is_seeking.any()  # non-seekers stay non-seeking, seekers were hired
+    check_accounting(inputs, out)
+
+
+def test_traditional_skips_seekers_with_zero_weight():
+    # e = 1: a seeker's weight is its foundation; zero-foundation seekers are never hired
+    params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
+    foundation = [1.0, 0.0, 0.0, 0.0, 1.0, 0.5]  # recruiter, then 5 candidates
+    _, out = market(
+        n_recruiters=1, n_candidates=5, vacancies=[10], params=params, foundation=foundation
+    )
+    assert out.hires_traditional == 2
+    assert out.vacancies[0] == 8
+    np.testing.assert_array_equal(out.is_seeking[1:], [True, True, True, False, False])
+
+
+def test_traditional_candidate_drawn_with_foundation_weight():
+    # e = 1, 500 seekers with f = 0.75 and 500 with f = 0.25, 100 hires: about 3/4 go to the
+    # skilled (approximately Binomial(100, 0.75), sd 4.3; depletion lowers it by < 1).
+    params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
+    foundation = np.r_[[1.0], np.full(500, 0.75), np.full(500, 0.25)]
+    _, out = market(
+        n_recruiters=1, n_candidates=1000, vacancies=[100], params=params, foundation=foundation,
+        seed=8,
+    )  # fmt: skip
+    assert out.hires_traditional == 100
+    skilled_hired = 500 - np.count_nonzero(out.is_seeking[1:501])
+    assert abs(skilled_hired - 75) < 5 * math.sqrt(100 * 0.75 * 0.25) + 1
+
+
+def test_traditional_fill_hazard_depends_on_recruiter_foundation():
+    # rate 0.5 * ((1 - e) + e f) with e = 0.5: f = 1 -> 0.5, f = 0 -> 0.25 per week.
+    params = MarketParams(
+        p_hire_social=0.0, contacts_per_vacancy_week=0.0, vacancies_per_week=0.0,
+        traditional_fill_per_week=0.5, foundation_traditional=0.5, reseek_per_week=0.0,
+    )  # fmt: skip
+    n_r = 200
+    foundation = np.r_[np.ones(100), np.zeros(100), np.ones(20000)]
+    _, out = market(
+        n_recruiters=n_r, n_candidates=20000, vacancies=[20] * n_r, params=params,
+        foundation=foundation, seed=9,
+    )  # fmt: skip
+    filled = 20 - out.vacancies[:n_r]
+    for block, rate in [(slice(0, 100), 0.5), (slice(100, 200), 0.25)]:
+        p = hazard_probability(rate, 1.0)
+        trials = 100 * 20
+        assert abs(filled[block].sum() - trials * p) < 5 * math.sqrt(trials * p * (1 - p))
+
+
+# ---------------------------------------------------------------------------
+# Conservation with arrivals and re-seeking
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_vacancies_and_seekers_are_conserved(seed):
+    g = np.random.default_rng(100 + seed)
+    n_r, n_c, n_p = 30, 200, 3
+    n = n_r + n_c
+    params = MarketParams(
+        vacancies_per_week=0.5,
+        contacts_per_vacancy_week=3.0,
+        p_hire_social=0.5,
+        traditional_fill_per_week=0.3,
+        foundation_traditional=0.5,
+        reseek_per_week=0.05,
+    )
+    dt = 1.5
+    is_recruiter = np.arange(n) < n_r
+    inputs = dict(
+        vacancies=np.where(is_recruiter, g.integers(0, 4, n), 0).astype(np.int64),
+        is_seeking=~is_recruiter & (g.random(n) < 0.5),
+        is_recruiter=is_recruiter,
+        is_active=g.random(n) < 0.6,
+        membership=g.integers(0, 2**n_p, n).astype(np.uint16),
+        bits=membership_bits(n_p),
+        skill=g.random(n),
+        foundation=g.random(n),
+        group=g.integers(0, 3, n),
+        fit=g.random((3, n_p)),
+    )
+    rng = np.random.default_rng(seed)
+    twin = copy.deepcopy(rng)
+    # the phase first draws re-seeking, then arrivals; replay them from a twin stream
+    reseek = (
+        ~is_recruiter
+        & ~inputs["is_seeking"]
+        & (twin.random(n) < hazard_probability(params.reseek_per_week, dt))
+    )
+    arrivals = np.zeros(n, np.int64)
+    arrivals[is_recruiter] = twin.poisson(params.vacancies_per_week * dt, n_r)
+
+    out = market_step(**inputs, params=params, dt=dt, rng=rng)
+
+    before = inputs["vacancies"]
+    assert out.vacancies.sum() == (
+        before.sum() + arrivals.sum() - out.hires_social - out.hires_traditional
+    )
+    traditional = before + arrivals - out.successes * is_recruiter - out.vacancies
+    assert np.all(traditional[is_recruiter] >= 0)
+    assert np.all(traditional[~is_recruiter] == 0)
+    assert traditional.sum() == out.hires_traditional
+    assert np.all(out.vacancies[~is_recruiter] == 0)
+    n_seeking = np.count_nonzero(inputs["is_seeking"]) + np.count_nonzero(reseek)
+    assert np.count_nonzero(out.is_seeking) == n_seeking - out.hires_social - out.hires_traditional
+    # only seekers (including re-seekers) can stop seeking; nobody starts except re-seekers
+    assert not np.any(out.is_seeking & ~(inputs["is_seeking"] | reseek))
+    rec = is_recruiter
+    assert out.successes.sum() == 2 * out.hires_social
+    assert out.contacts[rec].sum() == out.contacts[~rec].sum()
+    assert np.all(out.successes[~rec] <= 1)
+    # contacts only for active actors
+    assert not np.any(out.contacts[~inputs["is_active"]])
+    # inputs are not modified in place
+    np.testing.assert_array_equal(inputs["vacancies"], before)

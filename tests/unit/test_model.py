@@ -1,0 +1,503 @@
+"""Unit tests for sim.model.RecruitingModel on small scenarios."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.agents import Candidate, Platform, Recruiter
+from sim.model import choose_initial_adopters, draw_thresholds
+from sim.network import from_edges
+from sim.params import ThresholdDistribution
+from sim.population import KIND_NAMES, Stage
+from sim.scenario import scenario_from_dict
+
+STAGE_NAMES = {s: s.name.lower() for s in Stage}
+
+
+def scenario(**sections):
+    base = {
+        "run": {"steps": 10},
+        "population": {"candidates": 120, "recruiters": 30, "domains": 2},
+        "network": {"kind": "erdos_renyi", "mean_degree": 6},
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict):
+            base[key] = {**base.get(key, {}), **value}
+        else:
+            base[key] = value
+    return scenario_from_dict(base)
+
+
+# An edge list whose threshold-0.5 cascade from node 0 is worked out by hand:
+#   degrees 0:4 1:2 2:2 3:3 4:3 5:2 6:1 7:1 8:1 9:0 10:0 11:1 (node 0 is the unique hub)
+CASCADE_EDGES = """\
+# hand-made cascade graph
+0 1
+0 2
+0 3
+0 11
+1 4
+2 4
+4 5
+5 8
+3 6
+3 7
+9 9
+10 10
+"""
+
+
+def cascade_scenario(tmp_path: Path, **decision) -> sim.Scenario:
+    path = tmp_path / "cascade.txt"
+    path.write_text(CASCADE_EDGES, encoding="utf-8")
+    return scenario_from_dict(
+        {
+            "run": {"steps": 10, "recruiting_layers": False},
+            "population": {"candidates": 12, "recruiters": 0},
+            "network": {"kind": "edgelist", "path": str(path)},
+            "initial": {"active": 1, "seeding": "hubs", "aware_share": 0.0},
+            "decision": {"rule": "threshold", "threshold": 0.5, **decision},
+        }
+    )
+
+
+def expected_row(model: sim.RecruitingModel) -> dict[str, float]:
+    """Indicators recomputed from the model's arrays, independently of the recorder."""
+    a = model.actors
+    row: dict[str, float] = {
+        "step": model.steps,
+        "time": model.steps * model.params.run.dt,
+        "share_active": np.mean(a.stage == Stage.ACTIVE),
+        "share_aware": np.mean(a.stage != Stage.UNAWARE),
+        "share_member": np.mean(a.membership != 0),
+        "hires_social": model.hires_social,
+        "hires_traditional": model.hires_traditional,
+        "vacancies_open": a.vacancies.sum(),
+        "n_seeking": np.count_nonzero(a.is_seeking),
+    }
+    for kind, kind_name in KIND_NAMES.items():
+        of_kind = a.kind == kind
+        for stage, stage_name in STAGE_NAMES.items():
+            row[f"n_{kind_name}_{stage_name}"] = np.count_nonzero(of_kind & (a.stage == stage))
+        row[f"share_active_{kind_name}"] = np.mean(a.stage[of_kind] == Stage.ACTIVE)
+        row[f"mean_foundation_{kind_name}"] = a.foundation[of_kind].mean()
+        row[f"mean_belief_{kind_name}"] = (a.alpha / (a.alpha + a.beta))[of_kind].mean()
+    for k, name in enumerate(model.platforms.name):
+        row[f"members_{name}"] = np.count_nonzero((a.membership >> k) & 1)
+    return row
+
+
+def assert_row_matches(frame, index: int, expected: dict[str, float]) -> None:
+    for column, value in expected.items():
+        assert frame[column].iloc[index] == pytest.approx(value, rel=1e-12, abs=1e-12), (
+            f"row {index} column {column}"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Initial state and seeding
+# ---------------------------------------------------------------------------
+
+
+def test_step_zero_row_is_the_initial_state():
+    sc = scenario(initial={"active": 7, "aware_share": 0.3})
+    model = sim.RecruitingModel(sc, seed=3)
+    frame = model.recorder.timeseries()
+    assert len(frame) == 1
+    assert_row_matches(frame, 0, expected_row(model))
+    assert frame["step"].iloc[0] == 0 and frame["time"].iloc[0] == 0.0
+    assert frame["hires_social"].iloc[0] == frame["hires_traditional"].iloc[0] == 0
+    assert frame["share_active"].iloc[0] == pytest.approx(7 / 150)
+    # initial adopters are ACTIVE since step 0 and on the generalist platform (bit 0)
+    active = model.actors.stage == Stage.ACTIVE
+    assert np.count_nonzero(active) == 7
+    assert np.all(model.actors.t_active[active] == 0)
+    assert np.all(model.actors.t_active[~active] == -1)
+    assert np.all(model.actors.membership[active] & 1)
+    assert not np.any(model.actors.membership[~active])
+    # awareness is drawn for all 150 (Binomial(150, 0.3): mean 45, sd 5.6), then the 7
+    # adopters are set ACTIVE, removing at most 7 of the aware: 5 sd plus that shift
+    n_aware = np.count_nonzero(model.actors.stage == Stage.AWARE)
+    assert abs(n_aware - 0.3 * 150) < 5 * math.sqrt(150 * 0.3 * 0.7) + 7
+    # only candidates seek, recruiters start without vacancies
+    assert not model.actors.is_seeking[model.actors.kind == 1].any()
+    assert model.actors.vacancies.sum() == 0
+
+
+def test_seeding_random_picks_exactly_that_many():
+    for seed in range(3):
+        model = sim.RecruitingModel(scenario(initial={"active": 11}), seed=seed)
+        assert np.count_nonzero(model.actors.stage == Stage.ACTIVE) == 11
+
+
+def test_seeding_hubs_picks_the_highest_degree_actors():
+    sc = scenario(
+        network={"kind": "barabasi_albert", "mean_degree": 4},
+        initial={"active": 10, "seeding": "hubs"},
+    )
+    model = sim.RecruitingModel(sc, seed=5)
+    active = model.actors.stage == Stage.ACTIVE
+    degree = model.network.degree
+    assert np.count_nonzero(active) == 10
+    assert degree[active].min() >= degree[~active].max()
+    top = np.sort(degree)[::-1][:10]
+    np.testing.assert_array_equal(np.sort(degree[active])[::-1], top)
+
+
+def test_seeding_hubs_on_the_hand_graph(tmp_path):
+    model = sim.RecruitingModel(cascade_scenario(tmp_path), seed=0)
+    np.testing.assert_array_equal(np.flatnonzero(model.actors.stage == Stage.ACTIVE), [0])
+
+
+def test_seeding_neighbourhood_is_a_node_and_its_neighbours():
+    for seed in range(5):
+        sc = scenario(initial={"active": 4, "seeding": "neighbourhood"})
+        model = sim.RecruitingModel(sc, seed=seed)
+        chosen = set(np.flatnonzero(model.actors.stage == Stage.ACTIVE).tolist())
+        assert 1 <= len(chosen) <= 4
+        # some chosen actor is the centre: the others are its neighbours, and there are
+        # as many of them as asked for, or all its neighbours if it has fewer
+        centres = [
+            c
+            for c in chosen
+            if chosen - {c} <= set(model.network.neighbours(c).tolist())
+            and len(chosen) == min(4, model.network.degree[c] + 1)
+        ]
+        assert centres, f"seed {seed}: {chosen} is not a node plus its neighbours"
+
+
+def test_choose_initial_adopters_neighbourhood_on_a_star():
+    # star: centre 0 with leaves 1..5; leaves have one neighbour (the centre)
+    net = from_edges(6, np.zeros(5, int), np.arange(1, 6))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        chosen = set(choose_initial_adopters(net, 3, "neighbourhood", rng).tolist())
+        # either the centre and two leaves, or one leaf and the centre
+        assert 0 in chosen
+        assert len(chosen) in (2, 3)
+    hubs = choose_initial_adopters(net, 1, "hubs", rng)
+    np.testing.assert_array_equal(hubs, [0])
+    assert choose_initial_adopters(net, 0, "random", rng).size == 0
+
+
+def test_edgelist_initial_active_above_population_is_a_scenario_error(tmp_path):
+    path = tmp_path / "small.txt"
+    path.write_text("a b\nb c\n", encoding="utf-8")
+    sc = scenario_from_dict(
+        {
+            "population": {"candidates": 10, "recruiters": 0},
+            "network": {"kind": "edgelist", "path": str(path)},
+            "initial": {"active": 5},
+        }
+    )
+    with pytest.raises(sim.ScenarioError, match=r"initial\.active = 5.*3"):
+        sim.RecruitingModel(sc)
+
+
+def test_draw_thresholds():
+    rho = np.array([0.0, 0.5, 1.0, 0.25])
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(draw_thresholds(0.3, rho, rng), [0.3] * 4)
+    tied = ThresholdDistribution(dist="risk_aversion", low=0.1, high=0.5)
+    np.testing.assert_allclose(draw_thresholds(tied, rho, rng), [0.1, 0.3, 0.5, 0.2])
+    uniform = ThresholdDistribution(dist="uniform", low=0.2, high=0.4)
+    values = draw_thresholds(uniform, np.zeros(1000), rng)
+    assert values.min() >= 0.2 and values.max() < 0.4
+    # mean of U(0.2, 0.4) is 0.3 with sd 0.2 / sqrt(12 * 1000) = 0.0018
+    assert abs(values.mean() - 0.3) < 5 * 0.2 / math.sqrt(12 * 1000)
+    wide = ThresholdDistribution(dist="normal", mean=0.5, sd=2.0)
+    values = draw_thresholds(wide, np.zeros(1000), rng)
+    assert values.min() == 0.0 and values.max() == 1.0  # clipped to [0, 1]
+
+
+def test_scenario_threshold_distribution_reaches_the_actors():
+    sc = scenario(
+        decision={
+            "rule": "threshold",
+            "threshold": {"dist": "risk_aversion", "low": 0.1, "high": 0.3},
+        }
+    )
+    model = sim.RecruitingModel(sc, seed=0)
+    np.testing.assert_allclose(
+        model.actors.threshold, 0.1 + 0.2 * model.actors.risk_aversion, rtol=1e-15
+    )
+    assert np.ptp(model.actors.threshold) > 0.05
+
+
+# ---------------------------------------------------------------------------
+# Mesa agents as live views
+# ---------------------------------------------------------------------------
+
+
+def test_agents_are_one_view_per_actor_and_platform():
+    model = sim.RecruitingModel(scenario(), seed=1)
+    candidates = model.agents_by_type[Candidate]
+    recruiters = model.agents_by_type[Recruiter]
+    platforms = model.agents_by_type[Platform]
+    assert len(model.agents) == 150 + model.platforms.n
+    assert sorted(a.index for a in candidates) == list(range(120))
+    assert sorted(a.index for a in recruiters) == list(range(120, 150))
+    assert sorted(p.name for p in platforms) == sorted(model.platforms.name)
+    # 2 domains: generalist, one per domain, juniors
+    assert sorted(model.platforms.name) == ["domain_0", "domain_1", "generalist", "juniors"]
+
+
+def test_agent_attributes_follow_the_arrays_live():
+    sc = scenario(
+        run={"steps": 30},
+        initial={"active": 20, "aware_share": 0.5},
+        awareness={"media_per_week": 0.2},
+        platforms={"join_per_week": 0.5},
+        market={"vacancies_per_week": 1.0},
+    )
+    model = sim.RecruitingModel(sc, seed=2)
+    views = {a.index: a for a in model.agents if not isinstance(a, Platform)}
+    platforms = list(model.agents_by_type[Platform])
+    for _ in range(6):
+        model.step()
+    a = model.actors
+    assert len(set(a.stage.tolist())) >= 3  # the state did move
+    for i, view in views.items():
+        assert view.stage == Stage(int(a.stage[i]))
+        assert view.foundation == a.foundation[i]
+        assert view.digital == a.digital[i]
+        assert view.complexity == a.complexity[i]
+        assert view.belief == pytest.approx(a.alpha[i] / (a.alpha[i] + a.beta[i]), rel=1e-15)
+        names = [n for k, n in enumerate(model.platforms.name) if (int(a.membership[i]) >> k) & 1]
+        assert view.platforms == names
+        if isinstance(view, Recruiter):
+            assert view.vacancies == a.vacancies[i]
+        else:
+            assert view.is_seeking == bool(a.is_seeking[i])
+    for p in platforms:
+        assert p.n_members == np.count_nonzero((a.membership >> p.index) & 1)
+    assert sum(p.n_members for p in platforms) > 20
+    # writes to the arrays show through immediately
+    a.stage[0] = Stage.LAPSED
+    a.foundation[0] = 0.123
+    assert views[0].stage == Stage.LAPSED and views[0].foundation == 0.123
+
+
+# ---------------------------------------------------------------------------
+# Threshold cascade by hand
+# ---------------------------------------------------------------------------
+
+# threshold 0.5 from node 0: step 1 adds 1 (1/2), 2 (1/2), 11 (1/1); node 3 has 1/3.
+# step 2 adds 4 (2/3); step 3 adds 5 (1/2); step 4 adds 8 (1/1); then nothing changes.
+CASCADE_T_ACTIVE = [0, 1, 1, -1, 2, 3, -1, -1, 4, -1, -1, 1]
+CASCADE_COUNTS = [1, 4, 5, 6, 7, 7]
+
+
+def test_threshold_cascade_by_hand(tmp_path):
+    model = sim.RecruitingModel(cascade_scenario(tmp_path), seed=0)
+    model.run_model()
+    frame = model.recorder.timeseries()
+    assert len(frame) == 11
+    counts = frame["n_candidates_active"].tolist()
+    assert counts == CASCADE_COUNTS + [7] * 5
+    np.testing.assert_array_equal(model.actors.t_active, CASCADE_T_ACTIVE)
+    np.testing.assert_allclose(frame["share_active"], np.array(counts) / 12)
+
+
+def test_threshold_count_cascade_by_hand(tmp_path):
+    # one active neighbour suffices: 0 -> {1,2,3,11} -> {4,6,7} -> {5} -> {8}; 9, 10 isolated
+    model = sim.RecruitingModel(cascade_scenario(tmp_path, threshold_count=1), seed=0)
+    model.run_model()
+    counts = model.recorder.timeseries()["n_candidates_active"].tolist()
+    assert counts[:6] == [1, 5, 8, 9, 10, 10]
+    np.testing.assert_array_equal(model.actors.t_active, [0, 1, 1, 1, 2, 3, 2, 2, 4, -1, -1, 1])
+
+
+def test_stop_when_stable_ends_the_threshold_cascade(tmp_path):
+    sc = cascade_scenario(tmp_path).with_overrides({"run.stop_when_stable": True})
+    model = sim.RecruitingModel(sc, seed=0)
+    model.run_model()
+    frame = model.recorder.timeseries()
+    assert frame["step"].tolist() == [0, 1, 2, 3, 4, 5]  # step 5 changed nobody
+    assert frame["n_candidates_active"].tolist() == CASCADE_COUNTS
+    assert model.steps == 5 and not model.running
+
+
+def test_stop_when_stable_run_result(tmp_path):
+    sc = cascade_scenario(tmp_path).with_overrides({"run.stop_when_stable": True})
+    result = sim.run(sc, seed=0)
+    assert len(result.timeseries) == 6
+    assert result.summary["final_share_active"] == pytest.approx(7 / 12)
+
+
+def test_threshold_cascade_is_the_same_with_recruiting_layers(tmp_path):
+    sc = cascade_scenario(tmp_path).with_overrides(
+        {"run.recruiting_layers": True, "population.turnover_per_week": 0.0}
+    )
+    model = sim.RecruitingModel(sc, seed=0)
+    model.run_model()
+    np.testing.assert_array_equal(model.actors.t_active, CASCADE_T_ACTIVE)
+
+
+def test_turnover_entrants_keep_the_scenario_threshold():
+    sc = scenario(
+        run={"steps": 5},
+        population={"candidates": 300, "recruiters": 0, "turnover_per_week": 1.0},
+        network={"kind": "erdos_renyi", "mean_degree": 6},
+        decision={"rule": "threshold", "threshold": 0.5},
+        initial={"active": 0},
+    )
+    model = sim.RecruitingModel(sc, seed=3)
+    model.run_model()
+    # nobody was active, so nobody can reach a share of 0.5 active neighbours
+    np.testing.assert_array_equal(model.actors.threshold, np.full(300, 0.5))
+    assert np.count_nonzero(model.actors.stage == Stage.ACTIVE) == 0
+
+
+# ---------------------------------------------------------------------------
+# recruiting_layers = false
+# ---------------------------------------------------------------------------
+
+
+def test_without_recruiting_layers_only_activation_changes_state():
+    sc = scenario(
+        run={"steps": 8, "recruiting_layers": False},
+        network={"kind": "complete"},
+        decision={"rule": "bass", "p": 0.05, "q": 0.5},
+        initial={"active": 3, "aware_share": 0.4},
+        market={"vacancies_per_week": 2.0},
+        population={"turnover_per_week": 0.5},
+    )
+    model = sim.RecruitingModel(sc, seed=4)
+    a = model.actors
+    stage0 = a.stage.copy()
+    frozen = {
+        name: getattr(a, name).copy()
+        for name in ("membership", "digital", "complexity", "alpha", "beta", "foundation",
+                     "vacancies", "is_seeking", "profile", "kind")
+    }  # fmt: skip
+    for _ in range(8):
+        model.step()
+        stage = model.actors.stage
+        assert np.all((stage == stage0) | (stage == Stage.ACTIVE))
+        assert np.all(stage[stage0 == Stage.ACTIVE] == Stage.ACTIVE)
+    assert np.count_nonzero(stage != stage0) > 20  # the bass rule did activate people
+    for name, values in frozen.items():
+        np.testing.assert_array_equal(getattr(model.actors, name), values, err_msg=name)
+    frame = model.recorder.timeseries()
+    assert frame["hires_social"].sum() == frame["hires_traditional"].sum() == 0
+
+
+# ---------------------------------------------------------------------------
+# Timeseries and summary
+# ---------------------------------------------------------------------------
+
+
+def test_every_row_records_the_state_after_its_step():
+    sc = scenario(
+        run={"steps": 12, "dt": 0.5},
+        initial={"active": 15, "aware_share": 0.5},
+        awareness={"media_per_week": 0.1},
+        platforms={"join_per_week": 0.4},
+        market={"vacancies_per_week": 0.5},
+    )
+    model = sim.RecruitingModel(sc, seed=6)
+    rows = [expected_row(model)]
+    while model.running:
+        model.step()
+        rows.append(expected_row(model))
+    frame = model.recorder.timeseries()
+    assert len(frame) == 13
+    for index, row in enumerate(rows):
+        assert_row_matches(frame, index, row)
+    np.testing.assert_array_equal(frame["step"], np.arange(13))
+    np.testing.assert_allclose(frame["time"], np.arange(13) * 0.5)
+    for column in ["step", "n_candidates_active", "members_generalist", "hires_social"]:
+        assert frame[column].dtype == np.int64
+    assert frame["hires_traditional"].sum() > 0
+    assert frame["members_generalist"].iloc[-1] > 0
+
+
+def test_timeseries_columns():
+    model = sim.RecruitingModel(scenario(run={"steps": 2}), seed=0)
+    model.run_model()
+    columns = set(model.recorder.timeseries().columns)
+    required = {"step", "time", "share_active", "share_member", "share_aware", "hires_social",
+                "hires_traditional", "vacancies_open", "n_seeking", "cost"}  # fmt: skip
+    for kind in ("candidates", "recruiters"):
+        required |= {f"n_{kind}_{s}" for s in ("unaware", "aware", "member", "active", "lapsed")}
+        required |= {f"share_active_{kind}", f"share_member_{kind}"}
+    required |= {f"members_{name}" for name in model.platforms.name}
+    assert required <= columns
+
+
+def crossing(time: np.ndarray, share: np.ndarray, level: float) -> float:
+    """First time share reaches level, linear between samples (independent re-implementation)."""
+    for i, value in enumerate(share):
+        if value >= level:
+            if i == 0:
+                return float(time[0])
+            s0, s1, t0, t1 = share[i - 1], value, time[i - 1], time[i]
+            return float(t0 + (level - s0) / (s1 - s0) * (t1 - t0))
+    return math.nan
+
+
+def same(x: float, y: float) -> bool:
+    return (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        # fast bass diffusion with the market on: crosses 10/50/90%, hires in both channels
+        {
+            "run": {"steps": 30, "dt": 0.5},
+            "network": {"kind": "complete"},
+            "decision": {"rule": "bass", "p": 0.05, "q": 0.8},
+            "initial": {"active": 5, "aware_share": 0.5},
+            "awareness": {"media_per_week": 0.5},
+            "platforms": {"join_per_week": 1.0},
+            "market": {"vacancies_per_week": 0.5, "p_hire_social": 0.8},
+        },
+        # slow utility adoption: t50 and t90 never reached
+        {"run": {"steps": 15}, "initial": {"active": 10}},
+    ],
+)
+def test_summary_is_consistent_with_the_timeseries(sections):
+    result = sim.run(scenario(**sections), seed=7)
+    frame, summary = result.timeseries, result.summary
+    time = frame["time"].to_numpy()
+    share = frame["share_active"].to_numpy()
+    for level in (10, 50, 90):
+        assert same(summary[f"t{level}"], crossing(time, share, level / 100)), level
+    assert same(summary["t_half_final"], crossing(time, share, share[-1] / 2))
+    for kind in ("candidates", "recruiters"):
+        kind_share = frame[f"share_active_{kind}"].to_numpy()
+        assert same(summary[f"t_half_final_{kind}"], crossing(time, kind_share, kind_share[-1] / 2))
+        assert summary[f"final_share_active_{kind}"] == kind_share[-1]
+    assert summary["final_share_active"] == share[-1]
+    assert summary["final_share_member"] == frame["share_member"].iloc[-1]
+    social = int(frame["hires_social"].sum())
+    traditional = int(frame["hires_traditional"].sum())
+    assert summary["hires_total"] == social + traditional
+    assert summary["hires_social"] == social
+    assert summary["social_hire_share"] == pytest.approx(social / (social + traditional))
+    assert result.scenario_hash == scenario(**sections).hash
+    if sections["run"]["steps"] == 30:
+        assert not math.isnan(summary["t90"]) and summary["t10"] < summary["t50"] < summary["t90"]
+        assert social > 0 and traditional > 0
+    else:
+        assert math.isnan(summary["t90"])
+
+
+# ---------------------------------------------------------------------------
+# Perceived risk
+# ---------------------------------------------------------------------------
+
+
+def test_perceived_risk_is_one_minus_mean_data_safety():
+    sc = scenario(platforms={"data_safety_generalist": 0.5, "data_safety_specialised": 0.8})
+    model = sim.RecruitingModel(sc, seed=0)
+    model.actors.membership[:4] = [0, 1, 3, 0b1111]  # none, {gen}, {gen, d0}, all four
+    risk = model.perceived_risk()[:4]
+    np.testing.assert_allclose(risk, [1.0, 0.5, 1 - 0.65, 1 - (0.5 + 3 * 0.8) / 4], rtol=1e-14)
