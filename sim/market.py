@@ -84,21 +84,36 @@ def resolve_offers(
     return np.concatenate(hired) if hired else np.empty(0, dtype=np.int64)
 
 
-def weighted_sample(weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw `k` distinct indices, successively, each with probability ∝ its weight.
+def traditional_fill_probability(
+    foundation_recruiter: np.ndarray,
+    foundation_candidate: np.ndarray,
+    params: MarketParams,
+    dt: float,
+) -> np.ndarray:
+    """Probability that a traditional application fills its vacancy within the step.
 
-    Draws with replacement and drops repeats, which is the same as drawing
-    without replacement from the weights that remain; `k` must not exceed
-    the number of positive weights.
+    1 - exp(-rate * ((1 - e) + e f_r) * ((1 - e) + e f_c) * dt), with
+    e = `foundation_traditional` (e = 0: foundations do not matter here).
     """
-    cumulative = np.cumsum(weights)
-    chosen = np.empty(0, dtype=np.int64)
-    while chosen.size < k:
-        draws = np.searchsorted(cumulative, rng.random(k - chosen.size) * cumulative[-1], "right")
-        merged = np.concatenate([chosen, draws])
-        _, first = np.unique(merged, return_index=True)
-        chosen = merged[np.sort(first)]
-    return chosen
+    e = params.foundation_traditional
+    quality = ((1.0 - e) + e * foundation_recruiter) * ((1.0 - e) + e * foundation_candidate)
+    return hazard_probability(params.traditional_fill_per_week * quality, dt)
+
+
+def traditional_applications(
+    recruiters: np.ndarray, vacancies: np.ndarray, seeking: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each open vacancy meets one seeking candidate, drawn uniformly.
+
+    Returns:
+        (recruiter, candidate) of each application; empty if nobody seeks.
+    """
+    slots = np.repeat(recruiters, vacancies[recruiters])
+    seekers = np.flatnonzero(seeking)
+    draws = rng.random(slots.size)
+    if seekers.size == 0:
+        return slots[:0], slots[:0]
+    return slots, seekers[(draws * seekers.size).astype(np.int64)]
 
 
 def social_contacts(
@@ -163,10 +178,11 @@ def market_step(
     A social contact becomes a hire with probability
     p_hire_social * q_recruiter * q_candidate * fit_recruiter * fit_candidate
     (effective skills q and platform fits in [0, 1]), so it rises with both
-    sides' foundation and digital skill. A vacancy fills through the
-    traditional channel at hazard rate * ((1 - e) + e * f_recruiter), and the
-    candidate hired is drawn with weight (1 - e) + e * f_candidate, where
-    e = `foundation_traditional`.
+    sides' foundation and digital skill. Through the traditional channel,
+    each vacancy still open meets one seeking candidate, drawn uniformly, and
+    fills at hazard traditional_fill_per_week * ((1 - e) + e f_recruiter) *
+    ((1 - e) + e f_candidate), where e = `foundation_traditional`: with
+    e > 0, both sides' foundations speed the traditional channel too.
 
     Returns:
         The new vacancies and seeking flags, each actor's contacts and
@@ -200,20 +216,20 @@ def market_step(
     contacts = np.bincount(who, minlength=n) + np.bincount(target, minlength=n)
     successes = np.bincount(who[hired], minlength=n) + np.bincount(target[hired], minlength=n)
 
-    e = params.foundation_traditional
-    rate = params.traditional_fill_per_week * ((1.0 - e) + e * foundation[recruiters])
-    fills = rng.binomial(vacancies[recruiters], hazard_probability(rate, dt))
-    seekers = np.flatnonzero(is_candidate & is_seeking)
-    slots = rng.permutation(np.repeat(recruiters, fills))[: seekers.size]
-    weights = (1.0 - e) + e * foundation[seekers]
-    slots = slots[: np.count_nonzero(weights > 0)]
-    is_seeking[seekers[weighted_sample(weights, slots.size, rng)]] = False
-    vacancies = vacancies - np.bincount(slots, minlength=n)
+    slots, applicants = traditional_applications(
+        recruiters, vacancies, is_candidate & is_seeking, rng
+    )
+    p_fill = traditional_fill_probability(foundation[slots], foundation[applicants], params, dt)
+    filled = rng.random(slots.size) < p_fill
+    order = rng.permutation(slots.size)
+    hired_traditional = resolve_offers(slots, applicants, order[filled[order]], vacancies)
+    vacancies = vacancies - np.bincount(slots[hired_traditional], minlength=n)
+    is_seeking[applicants[hired_traditional]] = False
     return MarketOutcome(
         vacancies=vacancies,
         is_seeking=is_seeking,
         contacts=contacts,
         successes=successes,
         hires_social=int(hired.size),
-        hires_traditional=int(slots.size),
+        hires_traditional=int(hired_traditional.size),
     )

@@ -175,7 +175,7 @@ class MarketParams(Section):
     vacancies_per_week: RatePerWeek = 0.1  # new vacancies per recruiter-week (DESIGN 3b)
     contacts_per_vacancy_week: RatePerWeek = 2.0  # social contacts per open vacancy-week
     p_hire_social: Probability = 0.08  # hire chance of a contact at full skill and fit; calibrated
-    traditional_fill_per_week: RatePerWeek = 0.08  # traditional hazard per open vacancy
+    traditional_fill_per_week: RatePerWeek = 0.12  # traditional hazard per vacancy at full skills
     foundation_traditional: Share = 0.5  # e: foundation's weight in the traditional channel
     reseek_per_week: RatePerWeek = 1.0 / 104  # hired candidates seek again (2-year spell)
     initial_seeking_share: Share = 0.6  # share of candidates seeking at step 0

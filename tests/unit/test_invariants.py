@@ -62,7 +62,7 @@ def interventions(draw):
     unit = st.floats(0.0, 1.0)
     spec = {
         "type": kind,
-        "start": draw(st.integers(0, 8)),
+        "start": draw(st.integers(1, 8)),
         "coverage": draw(unit),
         "targeting": draw(st.sampled_from(["random", "lowest_skill", "hubs", "per_community"])),
     }

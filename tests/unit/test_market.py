@@ -12,7 +12,13 @@ import math
 import numpy as np
 import pytest
 
-from sim.market import market_step, rank_within, resolve_offers, weighted_sample
+from sim.market import (
+    market_step,
+    rank_within,
+    resolve_offers,
+    traditional_applications,
+    traditional_fill_probability,
+)
 from sim.params import MarketParams
 from sim.population import membership_bits
 from sim.rules import hazard_probability
@@ -109,24 +115,6 @@ def test_resolve_offers_gives_a_rejected_candidate_a_second_round():
     assert sorted(hired.tolist()) == [0, 2]
     # no offers, no hires
     assert resolve_offers(who, target, np.array([], dtype=np.int64), vacancies).size == 0
-
-
-def test_weighted_sample_distinct_and_never_zero_weight():
-    rng = np.random.default_rng(1)
-    weights = np.array([0.0, 1.0, 0.0, 2.0, 3.0, 0.0])
-    for k in range(4):
-        chosen = weighted_sample(weights, k, rng)
-        assert chosen.size == k and np.unique(chosen).size == k
-        assert np.all(weights[chosen] > 0)
-    np.testing.assert_array_equal(np.sort(weighted_sample(weights, 3, rng)), [1, 3, 4])
-
-
-def test_weighted_sample_is_proportional_to_weight():
-    rng = np.random.default_rng(2)
-    n_draws = 4000
-    first = np.array([weighted_sample(np.array([1.0, 3.0]), 1, rng)[0] for _ in range(n_draws)])
-    share = np.mean(first == 1)  # expected 0.75, sd sqrt(.75 * .25 / 4000) = 0.0068
-    assert abs(share - 0.75) < 5 * math.sqrt(0.75 * 0.25 / n_draws)
 
 
 # ---------------------------------------------------------------------------
@@ -272,54 +260,70 @@ FLOOD = MarketParams(
 )
 
 
-def test_traditional_fills_all_vacancies_when_seekers_suffice():
-    seeking = [0, 0] + [1] * 10
+def test_each_vacancy_meets_one_applicant_a_step():
+    # one seeker, three vacancies, every application succeeds: the seeker takes one offer
+    seeking = [0, 0, 1]
     inputs, out = market(
-        n_recruiters=2, n_candidates=10, vacancies=[2, 1], params=FLOOD, seeking=seeking
+        n_recruiters=2, n_candidates=1, vacancies=[2, 1], params=FLOOD, seeking=seeking
     )
-    assert out.hires_traditional == 3
-    assert out.hires_social == 0
-    np.testing.assert_array_equal(out.vacancies[:2], [0, 0])
-    assert np.count_nonzero(out.is_seeking) == 7
+    assert out.hires_traditional == 1
+    assert out.vacancies[:2].sum() == 2
+    assert not out.is_seeking[2]
     check_accounting(inputs, out)
 
 
-def test_traditional_hires_capped_by_the_number_of_seekers():
-    # 5 vacancies, 3 of 6 candidates seeking: 3 hires, 2 vacancies stay open
+def test_traditional_applications_one_uniform_seeker_per_open_vacancy():
+    rng = np.random.default_rng(3)
+    recruiters = np.array([0, 1])
+    vacancies = np.array([3, 0, 0, 0, 0, 0])
+    seeking = np.array([False, False, True, False, True, True])
+    slots, applicants = traditional_applications(recruiters, vacancies, seeking, rng)
+    np.testing.assert_array_equal(slots, [0, 0, 0])
+    assert set(applicants.tolist()) <= {2, 4, 5}
+    empty = traditional_applications(recruiters, vacancies, np.zeros(6, bool), rng)
+    assert empty[0].size == 0 and empty[1].size == 0
+
+
+def test_traditional_hires_are_the_distinct_applicants_when_all_succeed():
+    # 5 vacancies, 3 seekers, every application succeeds: the hires are the distinct
+    # applicants among 5 uniform draws, mean 3 (1 - (2/3)^5) = 2.605 (sd <= 0.6 per market).
     seeking = [0, 1, 1, 1, 0, 0, 0]  # recruiter, then 6 candidates
-    inputs, out = market(
-        n_recruiters=1, n_candidates=6, vacancies=[5], params=FLOOD, seeking=seeking
-    )
-    assert out.hires_traditional == 3
-    assert out.vacancies[0] == 2
-    assert not out.is_seeking.any()  # non-seekers stay non-seeking, seekers were hired
-    check_accounting(inputs, out)
+    hires = []
+    for seed in range(300):
+        inputs, out = market(
+            n_recruiters=1, n_candidates=6, vacancies=[5], params=FLOOD, seeking=seeking,
+            seed=seed,
+        )  # fmt: skip
+        assert out.vacancies[0] == 5 - out.hires_traditional
+        assert not out.is_seeking[4:].any()  # non-seekers are never hired
+        check_accounting(inputs, out)
+        hires.append(out.hires_traditional)
+    expected = 3 * (1 - (2 / 3) ** 5)
+    assert max(hires) == 3
+    assert abs(np.mean(hires) - expected) < 5 * 0.6 / math.sqrt(len(hires))
 
 
-def test_traditional_skips_seekers_with_zero_weight():
-    # e = 1: a seeker's weight is its foundation; zero-foundation seekers are never hired
+def test_traditional_never_hires_zero_foundation_when_foundation_counts_fully():
+    # e = 1: the fill hazard is rate * f_r * f_c, zero for a candidate with f = 0
     params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
     foundation = [1.0, 0.0, 0.0, 0.0, 1.0, 0.5]  # recruiter, then 5 candidates
-    _, out = market(
-        n_recruiters=1, n_candidates=5, vacancies=[10], params=params, foundation=foundation
-    )
-    assert out.hires_traditional == 2
-    assert out.vacancies[0] == 8
-    np.testing.assert_array_equal(out.is_seeking[1:], [True, True, True, False, False])
+    for seed in range(20):
+        _, out = market(
+            n_recruiters=1, n_candidates=5, vacancies=[10], params=params,
+            foundation=foundation, seed=seed,
+        )  # fmt: skip
+        np.testing.assert_array_equal(out.is_seeking[1:4], [True, True, True])
+        assert out.hires_traditional == 2 - np.count_nonzero(out.is_seeking[4:])
 
 
-def test_traditional_candidate_drawn_with_foundation_weight():
-    # e = 1, 500 seekers with f = 0.75 and 500 with f = 0.25, 100 hires: about 3/4 go to the
-    # skilled (approximately Binomial(100, 0.75), sd 4.3; depletion lowers it by < 1).
-    params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
-    foundation = np.r_[[1.0], np.full(500, 0.75), np.full(500, 0.25)]
-    _, out = market(
-        n_recruiters=1, n_candidates=1000, vacancies=[100], params=params, foundation=foundation,
-        seed=8,
-    )  # fmt: skip
-    assert out.hires_traditional == 100
-    skilled_hired = 500 - np.count_nonzero(out.is_seeking[1:501])
-    assert abs(skilled_hired - 75) < 5 * math.sqrt(100 * 0.75 * 0.25) + 1
+def test_traditional_fill_probability_formula():
+    params = MarketParams(traditional_fill_per_week=0.4, foundation_traditional=0.5)
+    # quality = (0.5 + 0.5 * 1.0) * (0.5 + 0.5 * 0.2) = 0.6; hazard 0.4 * 0.6 over dt = 2
+    p = traditional_fill_probability(np.array([1.0]), np.array([0.2]), params, 2.0)
+    np.testing.assert_allclose(p, 1 - math.exp(-0.4 * 0.6 * 2.0))
+    flat = params.model_copy(update={"foundation_traditional": 0.0})
+    p0 = traditional_fill_probability(np.array([0.0, 1.0]), np.array([1.0, 0.0]), flat, 1.0)
+    np.testing.assert_allclose(p0, [1 - math.exp(-0.4)] * 2)
 
 
 def test_traditional_fill_hazard_depends_on_recruiter_foundation():
