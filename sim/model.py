@@ -11,7 +11,7 @@ from sim import learning, rules
 from sim.agents import create_agent_views
 from sim.interventions import build_interventions
 from sim.market import market_step
-from sim.network import Network, build_network, read_edgelist
+from sim.network import NeighbourCount, Network, build_network, read_edgelist
 from sim.params import ScenarioParams, ThresholdDistribution
 from sim.population import (
     Actors,
@@ -98,6 +98,8 @@ class RecruitingModel(mesa.Model):
         self.hires_social = self.hires_traditional = 0
         self.contacts = self.successes = np.zeros(self.actors.n, dtype=np.int64)
         self.share_active_neighbours = np.zeros(self.actors.n)
+        self.n_informed_neighbours = NeighbourCount()
+        self.n_active_neighbours = NeighbourCount()
         create_agent_views(self)
         self.recorder = Recorder(self)
         self.recorder.record(self)
@@ -174,20 +176,14 @@ class RecruitingModel(mesa.Model):
 
     def _awareness(self) -> None:
         a, aw = self.actors, self.params.awareness
-        unaware = np.flatnonzero(a.stage == Stage.UNAWARE)
-        informed = np.zeros(a.n)
-        degree = self.network.degree[unaware]
-        n_informed = self.network.count_at(a.stage != Stage.UNAWARE, unaware)
-        informed[unaware] = np.divide(
-            n_informed, degree, out=np.zeros(unaware.size), where=degree > 0
-        )
+        n_informed = self.n_informed_neighbours.update(self.network, a.stage != Stage.UNAWARE)
         a.stage = rules.become_aware(
             a.stage,
-            informed,
+            self.share_of_neighbours(n_informed),
             aw.media_per_week + sum(self.media_boost_per_week.values()),
             aw.word_of_mouth_per_week,
             self.dt_weeks,
-            self._streams["awareness"].random(a.n),
+            self._streams["awareness"].random(a.n, dtype=np.float32),
         )
 
     def _membership(self) -> None:
@@ -210,18 +206,16 @@ class RecruitingModel(mesa.Model):
             self.bits,
             pp.leave_per_week,
             self.dt_weeks,
-            self._streams["membership"].random((2, a.n)),
+            self._streams["membership"].random((2, a.n), dtype=np.float32),
         )
 
     def _activation(self) -> None:
         a, d, dt = self.actors, self.params.decision, self.dt_weeks
         before = a.stage == Stage.ACTIVE
-        n_active_neighbours = self.network.count(before)
+        n_active_neighbours = self.n_active_neighbours.update(self.network, before)
         degree = self.network.degree
-        self.share_active_neighbours = np.divide(
-            n_active_neighbours, degree, out=np.zeros(a.n), where=degree > 0
-        )
-        draws = self._streams["activation"].random(a.n)
+        self.share_active_neighbours = self.share_of_neighbours(n_active_neighbours)
+        draws = self._streams["activation"].random(a.n, dtype=np.float32)
         if d.rule == "threshold":
             a.stage = rules.activate_threshold(
                 a.stage, n_active_neighbours, degree, a.threshold, d.threshold_count
@@ -253,6 +247,11 @@ class RecruitingModel(mesa.Model):
             a.stage = stage
         after = a.stage == Stage.ACTIVE
         a.t_active = np.where((a.t_active < 0) & after, self.steps, a.t_active)
+
+    def share_of_neighbours(self, count: np.ndarray) -> np.ndarray:
+        """Neighbour counts as shares of each actor's degree (0 for an isolated actor)."""
+        degree = self.network.degree
+        return np.divide(count, degree, out=np.zeros(count.shape), where=degree > 0)
 
     def perceived_risk(self) -> np.ndarray:
         """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none).
@@ -323,7 +322,7 @@ class RecruitingModel(mesa.Model):
 
     def _turnover(self) -> None:
         a, pop, rng = self.actors, self.params.population, self._streams["turnover"]
-        draws = rng.random((2, a.n))
+        draws = rng.random((2, a.n), dtype=np.float32)
         ages = a.profile == Profile.JUNIOR
         ages &= draws[0] < rules.hazard_probability(
             pop.junior_to_experienced_per_week, self.dt_weeks

@@ -65,24 +65,51 @@ class Network:
             return values.sum(axis=0) - values
         if values.ndim == 1:
             sources = np.flatnonzero(values)
+            if sources.size == 0:
+                return np.zeros(self.n_nodes)
             if sources.size * 20 < self.n_nodes:
-                return self.adjacency[sources].T @ values[sources]  # symmetric: A[:, s] = A[s].T
+                return self._spread(sources, values[sources])
         return self.adjacency @ values
 
-    def count_at(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Like `count`, only for the actors `rows` (cheaper when they are few)."""
-        values = np.asarray(values, dtype=np.float64)
-        if self.adjacency is None:
-            return values.sum() - values[rows]
-        if rows.size * 3 < self.n_nodes:
-            return self.adjacency[rows] @ values
-        return (self.adjacency @ values)[rows]
+    def _spread(self, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum over neighbours when only `sources` have non-zero `values` (A symmetric)."""
+        indptr = self.adjacency.indptr
+        starts, lengths = indptr[sources], np.diff(indptr)[sources]
+        first = np.cumsum(lengths) - lengths
+        ties = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
+        weights = np.repeat(values, lengths)
+        return np.bincount(self.adjacency.indices[ties], weights, minlength=self.n_nodes)
 
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
         total = self.count(values)
         degree = self.degree.reshape((-1,) + (1,) * (total.ndim - 1))
         return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)
+
+
+class NeighbourCount:
+    """How many neighbours of each actor have a yes/no attribute, kept up to date.
+
+    Each update visits only the ties of the actors whose attribute changed
+    since the last one (few per step once a run is under way), instead of
+    every tie; a new network (e.g. ties added by an intervention) triggers a
+    full count. Counts are sums of +-1 in float64, hence exact.
+    """
+
+    def __init__(self) -> None:
+        self.network: Network | None = None
+        self.mask = np.empty(0, dtype=bool)
+        self.count = np.empty(0)
+
+    def update(self, network: Network, mask: np.ndarray) -> np.ndarray:
+        """Counts for the current `mask` (one bool per actor) on `network`."""
+        if network is not self.network or mask.shape != self.mask.shape:
+            self.count = network.count(mask)
+        else:
+            delta = mask.astype(np.int8) - self.mask.astype(np.int8)
+            self.count = self.count + network.count(delta)
+        self.network, self.mask = network, mask
+        return self.count
 
 
 def from_edges(n_nodes: int, u: np.ndarray, v: np.ndarray) -> Network:
@@ -94,7 +121,7 @@ def from_edges(n_nodes: int, u: np.ndarray, v: np.ndarray) -> Network:
     v = np.asarray(v, dtype=np.int64)
     keep = u != v
     lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-    codes = np.unique(lo * n_nodes + hi)
+    codes = sorted_unique(lo * n_nodes + hi)
     lo, hi = codes // n_nodes, codes % n_nodes
     rows = np.concatenate([lo, hi])
     cols = np.concatenate([hi, lo])
@@ -171,6 +198,12 @@ def read_edgelist(path: Path) -> Network:
     return from_edges(int(unique.size), index[0::2], index[1::2])
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort then a mask: faster than hash-based np.unique here)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
+
+
 def _distinct_pairs(
     rng: np.random.Generator, n_wanted: int, draw: Callable, n_codes: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +217,7 @@ def _distinct_pairs(
         u, v = draw(int((n_wanted - codes.size) * 1.05) + 16)
         keep = u != v
         fresh = np.minimum(u[keep], v[keep]) * n_codes + np.maximum(u[keep], v[keep])
-        codes = np.unique(np.concatenate([codes, fresh]))
+        codes = sorted_unique(np.concatenate([codes, fresh]))
     if codes.size > n_wanted:
         codes = rng.choice(codes, size=n_wanted, replace=False)
     return codes // n_codes, codes % n_codes

@@ -197,10 +197,10 @@ def init_actors(
     foundation_mean = np.where(
         is_candidate, params.foundation_mean_candidates, params.foundation_mean_recruiters
     )
-    digital_mean = np.select(
-        [is_junior, is_candidate],
-        [params.digital_mean_juniors, params.digital_mean_experienced],
-        params.digital_mean_recruiters,
+    digital_mean = np.where(
+        is_junior,
+        params.digital_mean_juniors,
+        np.where(is_candidate, params.digital_mean_experienced, params.digital_mean_recruiters),
     )
     return Actors(
         kind=kind,

@@ -26,6 +26,10 @@ class Recorder:
     """Collects one row of indicators per step into preallocated arrays."""
 
     def __init__(self, model: RecruitingModel) -> None:
+        n_candidates = int(np.count_nonzero(model.actors.is_candidate))
+        # candidates come first in the arrays and keep their slots (turnover is in place)
+        self.candidates = slice(0, n_candidates)
+        self.recruiters = slice(n_candidates, model.actors.n)
         self.n_rows = 0
         self.columns: dict[str, np.ndarray] = {}
         self._capacity = model.params.run.steps + 1
@@ -43,45 +47,49 @@ class Recorder:
         put("step", model.steps)
         put("time", model.time_weeks)
         is_member = a.membership != 0
-        n_stages = len(Stage)
-        counts = np.bincount(a.kind * n_stages + a.stage, minlength=2 * n_stages)
-        counts = counts.reshape(2, n_stages)
-        n_kind = counts.sum(axis=1)
-        n_all = max(int(n_kind.sum()), 1)
-        put("share_aware", 1.0 - counts[:, Stage.UNAWARE].sum() / n_all)
-        put("share_member", np.count_nonzero(is_member) / n_all)
-        put("share_active", counts[:, Stage.ACTIVE].sum() / n_all)
-        members_by_kind = np.bincount(a.kind, weights=is_member, minlength=2)
-        means = {
-            name: np.bincount(a.kind, weights=values, minlength=2) / np.maximum(n_kind, 1)
-            for name, values in (
-                ("foundation", a.foundation),
-                ("digital", a.digital),
-                ("complexity", a.complexity),
-                ("belief", a.alpha / (a.alpha + a.beta)),
-            )
-        }
-        for kind, kind_name in KIND_NAMES.items():
+        n_all = max(a.n, 1)
+        n_aware = n_member = n_active = 0
+        for kind_name, part in zip(
+            KIND_NAMES.values(), (self.candidates, self.recruiters), strict=True
+        ):
+            n_kind = part.stop - part.start
+            counts = np.bincount(a.stage[part], minlength=len(Stage))
             for stage, stage_name in STAGE_NAMES.items():
-                put(f"n_{kind_name}_{stage_name}", counts[kind, stage])
-            share = 1.0 / n_kind[kind] if n_kind[kind] else float("nan")
-            put(f"share_active_{kind_name}", counts[kind, Stage.ACTIVE] * share)
-            put(f"share_member_{kind_name}", members_by_kind[kind] * share)
-            for name, values in means.items():
-                put(f"mean_{name}_{kind_name}", values[kind] if n_kind[kind] else float("nan"))
-        by_profile = np.bincount(a.profile + 1, minlength=3)
-        members_by_profile = np.bincount(a.profile + 1, weights=is_member, minlength=3)
+                put(f"n_{kind_name}_{stage_name}", counts[stage])
+            members = np.count_nonzero(is_member[part])
+            share = 1.0 / n_kind if n_kind else float("nan")
+            put(f"share_active_{kind_name}", counts[Stage.ACTIVE] * share)
+            put(f"share_member_{kind_name}", members * share)
+            belief = a.alpha[part] / (a.alpha[part] + a.beta[part])
+            for name, values in (
+                ("foundation", a.foundation[part]),
+                ("digital", a.digital[part]),
+                ("complexity", a.complexity[part]),
+                ("belief", belief),
+            ):
+                put(f"mean_{name}_{kind_name}", values.sum() * share)
+            n_aware += n_kind - counts[Stage.UNAWARE]
+            n_member += members
+            n_active += counts[Stage.ACTIVE]
+        put("share_aware", n_aware / n_all)
+        put("share_member", n_member / n_all)
+        put("share_active", n_active / n_all)
+        candidates = self.candidates
+        by_profile = np.bincount(a.profile[candidates], minlength=2)
+        members_by_profile = np.bincount(
+            a.profile[candidates], weights=is_member[candidates], minlength=2
+        )
         for profile in (Profile.JUNIOR, Profile.EXPERIENCED):
-            n_profile = by_profile[profile + 1]
-            share = members_by_profile[profile + 1] / n_profile if n_profile else float("nan")
+            n_profile = by_profile[profile]
+            share = members_by_profile[profile] / n_profile if n_profile else float("nan")
             put(f"share_member_{profile.name.lower()}", share)
         sets = np.bincount(a.membership, minlength=model.bits.shape[0])
         for name, members in zip(model.platforms.name, sets @ model.bits, strict=True):
             put(f"members_{name}", members)
         put("hires_social", model.hires_social)
         put("hires_traditional", model.hires_traditional)
-        put("vacancies_open", int(a.vacancies.sum()))
-        put("n_seeking", np.count_nonzero(a.is_seeking))
+        put("vacancies_open", int(a.vacancies[self.recruiters].sum()))
+        put("n_seeking", np.count_nonzero(a.is_seeking[candidates]))
         put("cost", sum(i.cost_this_step for i in model.interventions))
         self.n_rows += 1
 

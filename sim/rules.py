@@ -209,9 +209,7 @@ def activate_threshold(
     if threshold_count is not None:
         reached = n_active_neighbours >= threshold_count
     else:
-        share = np.divide(
-            n_active_neighbours, degree, out=np.zeros(degree.shape), where=degree > 0
-        )
+        share = np.divide(n_active_neighbours, degree, out=np.zeros(degree.shape), where=degree > 0)
         reached = share >= threshold
     activate = reached & (degree > 0) & (stage != Stage.ACTIVE)
     return np.where(activate, np.int8(Stage.ACTIVE), stage)
