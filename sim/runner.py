@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -54,7 +55,22 @@ def run(scenario: Scenario, seed: int = 0) -> RunResult:
     reach = {f"reached_{i.label}": i.n_reached for i in model.interventions}
     reach |= {f"cost_{i.label}": i.cost_total for i in model.interventions}
     timeseries = model.recorder.timeseries()
+    release(model)
     return RunResult(seed, timeseries, summarize(timeseries, reach), scenario.hash)
+
+
+def release(model: RecruitingModel) -> None:
+    """Let a finished model be garbage-collected.
+
+    Mesa 3.3 keeps every model alive in the class-level registry
+    `mesa.Agent._ids` (mesa issue #3179, fixed in 3.4), so thousands of runs
+    in one process would exhaust memory; removing the agents and the
+    registry entry frees the model.
+    """
+    model.remove_all_agents()
+    registry = getattr(mesa.Agent, "_ids", None)
+    if isinstance(registry, dict):
+        registry.pop(model, None)
 
 
 def replicate_seeds(seed: int, n_runs: int) -> list[int]:
