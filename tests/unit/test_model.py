@@ -501,3 +501,25 @@ def test_perceived_risk_is_one_minus_mean_data_safety():
     model.actors.membership[:4] = [0, 1, 3, 0b1111]  # none, {gen}, {gen, d0}, all four
     risk = model.perceived_risk()[:4]
     np.testing.assert_allclose(risk, [1.0, 0.5, 1 - 0.65, 1 - (0.5 + 3 * 0.8) / 4], rtol=1e-14)
+
+
+def test_released_model_is_garbage_collected():
+    # Mesa 3.3 keeps models alive in mesa.Agent._ids (mesa#3179); release() must undo that
+    import gc
+    import weakref
+
+    from sim.runner import release
+
+    model = sim.RecruitingModel(
+        scenario_from_dict(
+            {"run": {"steps": 2}, "population": {"candidates": 50, "recruiters": 5}}
+        ),
+        seed=0,
+    )
+    model.run_model()
+    ref = weakref.ref(model)
+    release(model)
+    assert len(model.agents) == 0
+    del model
+    gc.collect()
+    assert ref() is None
