@@ -193,7 +193,7 @@ def market_step(
     reseek = (
         is_candidate
         & ~is_seeking
-        & (rng.random(n) < hazard_probability(params.reseek_per_week, dt))
+        & (rng.random(n, dtype=np.float32) < hazard_probability(params.reseek_per_week, dt))
     )
     is_seeking = is_seeking | reseek
     recruiters = np.flatnonzero(is_recruiter)

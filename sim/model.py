@@ -92,6 +92,7 @@ class RecruitingModel(mesa.Model):
         )
         seed_initial_state(self.actors, self.network, p, random_stream(seed, "seeding"))
         self.interventions = build_interventions(p.interventions)
+        self.group = self.actors.group  # fit group; changes only with turnover and ageing
         self.media_boost_per_week: dict[int, float] = {}  # by intervention index
         self.risk_factor = np.ones(self.actors.n)  # perceived-risk multiplier (certification)
         self.new_entrants = np.empty(0, dtype=np.int64)  # slots renewed at the last step
@@ -200,7 +201,7 @@ class RecruitingModel(mesa.Model):
         a.stage, a.membership = rules.update_memberships(
             a.stage,
             a.membership,
-            a.group,
+            self.group,
             a.digital**pp.digital_exponent,
             join_table,
             self.bits,
@@ -276,7 +277,7 @@ class RecruitingModel(mesa.Model):
             self.bits,
             rules.effective_skill(a.foundation, a.digital, self.params.decision.omega),
             a.foundation,
-            a.group,
+            self.group,
             self.fit_table,
             self.params.market,
             self.dt_weeks,
@@ -349,6 +350,7 @@ class RecruitingModel(mesa.Model):
         )
         a.replace(slots, entrants)
         self.new_entrants = slots
+        self.group = a.group
 
 
 def draw_thresholds(

@@ -44,9 +44,11 @@ def become_aware(
     Returns:
         Stages after the awareness phase.
     """
-    rate = media_per_week + word_of_mouth_per_week * share_informed_neighbours
-    aware = (stage == Stage.UNAWARE) & (draws < hazard_probability(rate, dt))
-    return np.where(aware, np.int8(Stage.AWARE), stage)
+    unaware = np.flatnonzero(stage == Stage.UNAWARE)
+    rate = media_per_week + word_of_mouth_per_week * share_informed_neighbours[unaware]
+    stage = stage.copy()
+    stage[unaware[draws[unaware] < hazard_probability(rate, dt)]] = Stage.AWARE
+    return stage
 
 
 def join_rate_table(
@@ -119,9 +121,8 @@ def update_memberships(
     membership = membership.copy()
     membership[joins] |= (1 << new_bit).astype(np.uint16)
 
-    n_platforms = bits.sum(axis=1)[membership]
-    can_leave = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & (n_platforms > 0)
-    p_leave = hazard_probability(leave_per_week * n_platforms, dt)
+    can_leave = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & (membership != 0)
+    p_leave = hazard_probability(leave_per_week * bits.sum(axis=1), dt)[membership]
     leaves = np.flatnonzero(can_leave & (draws[1] < p_leave))
     old_bit = pick_bit(bits[membership[leaves]], draws[1, leaves] / p_leave[leaves])
     membership[leaves] &= ~(1 << old_bit).astype(np.uint16)

@@ -57,6 +57,7 @@ from sim.scenario import Scenario, load_scenario
 from sim.validation_stats import (
     Estimate,
     bass_euler_sd,
+    cascade_frequency_mean_field,
     newcombe_allowance,
     spearman_fall,
     watts_window_roots,
@@ -469,7 +470,8 @@ def watts_case(
         seed: root seed (the same seeds at every z).
 
     Returns:
-        The checks, the table ``watts`` (one row per z) and ``watts_window``.
+        The checks, the table ``watts`` (one row per z), ``watts_window`` and
+        ``watts_mean_field`` (the tree-like n → ∞ frequency on a grid of z).
     """
     phi = float(scenario.params.decision.threshold)  # type: ignore[arg-type]
     group = "Watts (2002)"
@@ -504,6 +506,7 @@ def watts_case(
             | {"frequency_lower": frequency.lower, "frequency_upper": frequency.upper}
             | {"size_mean": size.value, "size_lower": size.lower, "size_upper": size.upper}
             | {"mean_final_share": float(final.mean()), "reference_frequency": reference}
+            | {"mean_field_frequency": cascade_frequency_mean_field(z, phi)}
             | {"max_steps": max(r["steps"] for r in runs), "n_unstable": n_unstable}
         )
         if np.isfinite(reference):
@@ -536,7 +539,12 @@ def watts_case(
         {"phi": [phi], "lower": [window[0]], "upper": [window[1]]}
         | {"reference_lower": [WATTS_WINDOW[0]], "reference_upper": [WATTS_WINDOW[1]]}
     )
-    return CaseResult(rows, {"watts": pd.DataFrame(records), "watts_window": window_table})
+    grid = np.round(np.arange(0.5, max(z_values) + 0.5, 0.02), 2)
+    mean_field = pd.DataFrame(
+        {"z": grid, "frequency": [cascade_frequency_mean_field(z, phi) for z in grid]}
+    )
+    curves = {"watts": pd.DataFrame(records), "watts_window": window_table}
+    return CaseResult(rows, curves | {"watts_mean_field": mean_field})
 
 
 # ---------------------------------------------------------------------------

@@ -57,7 +57,12 @@ def write_report(
     for name, table in curves.items():
         table.to_csv(out_dir / f"validation_{name}.csv", index=False)
     plot_bass(curves["bass"], out_dir / FIGURES["bass"])
-    plot_watts(curves["watts"], curves["watts_window"], out_dir / FIGURES["watts"])
+    plot_watts(
+        curves["watts"],
+        curves["watts_window"],
+        curves.get("watts_mean_field"),
+        out_dir / FIGURES["watts"],
+    )
     plot_centola(curves["centola"], out_dir / FIGURES["centola"])
     path = out_dir / "validation.md"
     path.write_text(render_markdown(rows, curves, meta), encoding="utf-8")
@@ -116,8 +121,8 @@ def watts_markdown(watts: pd.DataFrame) -> str:
     """Frequency and size of global cascades against z, beside Watts' figures."""
     lines = [
         "| z | runs | global cascades | frequency [95% Wilson] | Watts (2002) "
-        "| mean size of global cascades [95%] | longest run (steps) |",
-        "|---:|---:|---:|---|---:|---|---:|",
+        "| mean field (n → ∞) | mean size of global cascades [95%] | longest run (steps) |",
+        "|---:|---:|---:|---|---:|---:|---|---:|",
     ]
     for r in watts.itertuples(index=False):
         reference = (
@@ -126,6 +131,7 @@ def watts_markdown(watts: pd.DataFrame) -> str:
         lines.append(
             f"| {r.z:g} | {r.n_runs} | {r.n_global} | {r.frequency:.3f} "
             f"[{r.frequency_lower:.3f}, {r.frequency_upper:.3f}] | {reference} "
+            f"| {r.mean_field_frequency:.3f} "
             f"| {_fmt(r.size_mean)} [{_fmt(r.size_lower)}, {_fmt(r.size_upper)}] "
             f"| {r.max_steps} |"
         )
@@ -243,7 +249,9 @@ def plot_bass(bass: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_watts(watts: pd.DataFrame, window: pd.DataFrame, path: Path) -> None:
+def plot_watts(
+    watts: pd.DataFrame, window: pd.DataFrame, mean_field: pd.DataFrame | None, path: Path
+) -> None:
     """Frequency and size of global cascades against z with the analytic window shaded."""
     lower, upper = float(window["lower"].iloc[0]), float(window["upper"].iloc[0])
     n_runs = int(watts["n_runs"].iloc[0])
@@ -275,6 +283,15 @@ def plot_watts(watts: pd.DataFrame, window: pd.DataFrame, path: Path) -> None:
         mew=1.5,
         label="Watts (2002), 1,000 runs",
     )
+    if mean_field is not None:
+        left.plot(
+            mean_field["z"],
+            mean_field["frequency"],
+            color="grey",
+            lw=1,
+            ls="--",
+            label="mean field, n → ∞ (not a check)",
+        )
     left.set(title="frequency of global cascades (≥ 10% of actors)", ylabel="frequency")
     left.legend(fontsize=8, loc="upper right")
     sized = watts[watts["n_global"] > 0]

@@ -140,3 +140,34 @@ def bass_euler_sd(n_steps: int, p: float, q: float, dt: float, n_actors: int) ->
         share += h * (1.0 - share)
         out[k] = math.sqrt(variance)
     return out
+
+
+def cascade_frequency_mean_field(z: float, phi: float) -> float:
+    """Mean-field probability that one random seed triggers a global cascade (n → ∞).
+
+    On an Erdős-Rényi graph with Poisson(z) degrees and a uniform threshold
+    phi, a node reached along a tie passes the cascade on if it is vulnerable
+    (degree ``k <= K* = floor(1/phi)``) and one of its ``k - 1`` other ties
+    does. With ``u`` the probability that a tie does *not* lead into the
+    infinite vulnerable cluster (the smallest root of
+    ``u = 1 - sum_{k=1}^{K*} (k p_k / z) (1 - u^(k-1))``), the seed triggers
+    a global cascade unless none of its ties does: ``1 - exp(-z (1 - u))``.
+    This is the tree-like, infinite-network limit: it ignores non-vulnerable
+    nodes tipped by several neighbours and finite-size effects, which matter
+    near the edges of the window.
+    """
+    if z <= 0:
+        return 0.0
+    k_star = math.floor(1.0 / phi * (1.0 + 1e-12))
+    k = np.arange(1, k_star + 1)
+    log_pk = -z + k * math.log(z) - np.array([math.lgamma(i + 1.0) for i in k])
+    excess = k * np.exp(log_pk) / z  # probability a tie reaches a vulnerable node of degree k
+
+    def gap(u: float) -> float:
+        return 1.0 - float(np.sum(excess * (1.0 - u ** (k - 1)))) - u
+
+    top = 1.0 - 1e-12  # u = 1 is always a root; look for one below it
+    if gap(top) >= 0.0:
+        return 0.0  # subcritical: no infinite vulnerable cluster
+    u = optimize.brentq(gap, 0.0, top, xtol=1e-15)
+    return 1.0 - math.exp(-z * (1.0 - u))

@@ -383,7 +383,7 @@ def test_vacancies_and_seekers_are_conserved(seed):
     reseek = (
         ~is_recruiter
         & ~inputs["is_seeking"]
-        & (twin.random(n) < hazard_probability(params.reseek_per_week, dt))
+        & (twin.random(n, dtype=np.float32) < hazard_probability(params.reseek_per_week, dt))
     )
     arrivals = np.zeros(n, np.int64)
     arrivals[is_recruiter] = twin.poisson(params.vacancies_per_week * dt, n_r)
