@@ -23,6 +23,7 @@ from rich.table import Table
 from sim.plots import plot_run
 from sim.runner import RunResult, combine, replicate_seeds, run_many
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from sim.validation import format_table, run_validation
 
 app = typer.Typer(
     help="Simulate how recruiters and candidates adopt social-network recruiting.",
@@ -156,6 +157,33 @@ def run_command(
     console.print(summary_table(summary, f"{scenario.params.name}: {len(seeds)} run(s)"))
     console.print(f"figure: {out / 'adoption.png'}")
     console.print(f"tables: {out / f'timeseries.{fmt}'}, {out / 'summary.csv'}")
+
+
+@app.command("validate")
+def validate_command(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Fewer runs, tolerances widened accordingly.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path(
+        "results/validation"
+    ),
+    workers: Annotated[int, typer.Option(min=0, help="Processes (0 = one per core).")] = 1,
+) -> None:
+    """Reproduce the classic diffusion results (Bass, Watts, Centola-Macy) with the engine."""
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def tick(task: str, done: int, total: int) -> None:
+            if task not in tasks:
+                tasks[task] = progress.add_task(task, total=total)
+            progress.update(tasks[task], completed=done)
+
+        report = run_validation(quick, out, workers, tick)
+    console.print(format_table(report))
+    console.print(f"report: {report.report_path}")
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> list[RunResult]:
