@@ -172,8 +172,13 @@ def market_step(
     params: MarketParams,
     dt: float,
     rng: np.random.Generator,
+    arrivals_rng: np.random.Generator,
 ) -> MarketOutcome:
     """One step of the recruiting market.
+
+    Vacancy arrivals and re-seeking draw from their own stream
+    (`arrivals_rng`, a fixed count of numbers per step), so that paired
+    scenarios receive the same vacancies whatever happens in the channels.
 
     A social contact becomes a hire with probability
     p_hire_social * q_recruiter * q_candidate * fit_recruiter * fit_candidate
@@ -193,12 +198,15 @@ def market_step(
     reseek = (
         is_candidate
         & ~is_seeking
-        & (rng.random(n, dtype=np.float32) < hazard_probability(params.reseek_per_week, dt))
+        & (
+            arrivals_rng.random(n, dtype=np.float32)
+            < hazard_probability(params.reseek_per_week, dt)
+        )
     )
     is_seeking = is_seeking | reseek
     recruiters = np.flatnonzero(is_recruiter)
     vacancies = vacancies.copy()
-    vacancies[recruiters] += rng.poisson(params.vacancies_per_week * dt, recruiters.size)
+    vacancies[recruiters] += arrivals_rng.poisson(params.vacancies_per_week * dt, recruiters.size)
 
     searching = np.flatnonzero(is_recruiter & is_active & (vacancies > 0) & (membership != 0))
     pool = is_candidate & is_active & is_seeking

@@ -59,7 +59,7 @@ class RecruitingModel(mesa.Model):
         self.dt_weeks = p.run.dt
         self._streams = {
             name: random_stream(seed, name)
-            for name in ("awareness", "membership", "activation", "market", "turnover")
+            for name in ("awareness", "membership", "activation", "market", "arrivals", "turnover")
         }
         if p.network.kind == "edgelist":
             self.network = read_edgelist(scenario.base_dir / str(p.network.path))
@@ -282,6 +282,7 @@ class RecruitingModel(mesa.Model):
             self.params.market,
             self.dt_weeks,
             self._streams["market"],
+            self._streams["arrivals"],
         )
         a.vacancies, a.is_seeking = outcome.vacancies, outcome.is_seeking
         self.hires_social, self.hires_traditional = outcome.hires_social, outcome.hires_traditional

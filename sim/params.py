@@ -98,7 +98,7 @@ class DecisionParams(Section):
     peer_weight: NonNegative = 1.0  # w: weight of the share of active neighbours
     risk_weight: NonNegative = 1.0  # scale of perceived risk (exposure, reputation, data)
     complexity_weight: NonNegative = 1.5  # scale of complexity * (1 - q)
-    cost: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.1  # time cost of use; calibrated
+    cost: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.2  # time cost of using the channel
     omega: Share = 0.5  # foundation's weight in effective skill q = f^omega * d^(1-omega)
 
     @model_validator(mode="after")
@@ -173,8 +173,8 @@ class MarketParams(Section):
     """Vacancies, contacts and hires by channel."""
 
     vacancies_per_week: RatePerWeek = 0.1  # new vacancies per recruiter-week (DESIGN 3b)
-    contacts_per_vacancy_week: RatePerWeek = 2.0  # social contacts per open vacancy-week
-    p_hire_social: Probability = 0.08  # hire chance of a contact at full skill and fit; calibrated
+    contacts_per_vacancy_week: RatePerWeek = 0.25  # social contacts per vacancy-week; calibrated
+    p_hire_social: Probability = 0.64  # hire chance of a contact at full skills and fit; calibrated
     traditional_fill_per_week: RatePerWeek = 0.12  # traditional hazard per vacancy at full skills
     foundation_traditional: Share = 0.5  # e: foundation's weight in the traditional channel
     reseek_per_week: RatePerWeek = 1.0 / 104  # hired candidates seek again (2-year spell)

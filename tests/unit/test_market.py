@@ -66,7 +66,13 @@ def market(
         group=(np.zeros(n, np.int64) if group is None else np.asarray(group, np.int64)),
         fit=(np.ones((1, n_platforms)) if fit is None else np.asarray(fit, float)),
     )
-    out = market_step(**inputs, params=params, dt=dt, rng=np.random.default_rng(seed))
+    out = market_step(
+        **inputs,
+        params=params,
+        dt=dt,
+        rng=np.random.default_rng(seed),
+        arrivals_rng=np.random.default_rng(seed + 1000),
+    )
     return inputs, out
 
 
@@ -378,8 +384,9 @@ def test_vacancies_and_seekers_are_conserved(seed):
         fit=g.random((3, n_p)),
     )
     rng = np.random.default_rng(seed)
-    twin = copy.deepcopy(rng)
-    # the phase first draws re-seeking, then arrivals; replay them from a twin stream
+    arrivals_rng = np.random.default_rng(seed + 1000)
+    twin = copy.deepcopy(arrivals_rng)
+    # re-seeking, then arrivals, come from the arrivals stream; replay them from a twin
     reseek = (
         ~is_recruiter
         & ~inputs["is_seeking"]
@@ -388,7 +395,7 @@ def test_vacancies_and_seekers_are_conserved(seed):
     arrivals = np.zeros(n, np.int64)
     arrivals[is_recruiter] = twin.poisson(params.vacancies_per_week * dt, n_r)
 
-    out = market_step(**inputs, params=params, dt=dt, rng=rng)
+    out = market_step(**inputs, params=params, dt=dt, rng=rng, arrivals_rng=arrivals_rng)
 
     before = inputs["vacancies"]
     assert out.vacancies.sum() == (
