@@ -273,6 +273,19 @@ def bench_threshold(n: int, cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def timed(totals: dict[str, float], name: str, fn: Callable) -> Callable:
+    """Wrap `fn` so that its run time is added to `totals[name]` (seconds)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[name] += time.perf_counter() - t0
+
+    return wrapper
+
+
 def bench_build(n: int, cfg: dict[str, Any]) -> dict[str, Any]:
     """Build time of a full model (median of repeats), with the main parts timed."""
     import sim.model as model_module
@@ -283,22 +296,12 @@ def bench_build(n: int, cfg: dict[str, Any]) -> dict[str, Any]:
         for name in ("build_network", "create_agent_views", "init_actors")
     }
 
-    def timed(name: str, fn: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                parts[name] += time.perf_counter() - t0
-
-        return wrapper
-
     scenario = utility_scenario(n)
     sim.RecruitingModel(utility_scenario(1_000), seed=0)  # warm imports and caches
     times, breakdown = [], []
     try:
         for name, fn in originals.items():
-            setattr(model_module, name, timed(name, fn))
+            setattr(model_module, name, timed(parts, name, fn))
         for _ in range(cfg["repeats"]):
             parts.clear()
             gc.collect()
@@ -375,22 +378,11 @@ def bench_memory(n: int, steps: int, cfg: dict[str, Any]) -> dict[str, Any]:
 def instrument(model: sim.RecruitingModel) -> dict[str, float]:
     """Wrap the instance's phase methods with timers; return the dict of totals (s)."""
     totals: dict[str, float] = defaultdict(float)
-
-    def timed(name: str, fn: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                totals[name] += time.perf_counter() - t0
-
-        return wrapper
-
     for name in PHASES:
-        setattr(model, name, timed(name, getattr(model, name)))
-    model.recorder.record = timed("record", model.recorder.record)
+        setattr(model, name, timed(totals, name, getattr(model, name)))
+    model.recorder.record = timed(totals, "record", model.recorder.record)
     for intervention in model.interventions:
-        intervention.apply = timed("interventions", intervention.apply)
+        intervention.apply = timed(totals, "interventions", intervention.apply)
     return totals
 
 
