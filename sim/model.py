@@ -202,7 +202,8 @@ class RecruitingModel(mesa.Model):
             a.stage,
             a.membership,
             self.group,
-            a.digital**pp.digital_exponent,
+            a.digital,
+            pp.digital_exponent,
             join_table,
             self.bits,
             pp.leave_per_week,
@@ -227,6 +228,14 @@ class RecruitingModel(mesa.Model):
             )
         else:
             users = np.flatnonzero(a.stage >= Stage.MEMBER)  # MEMBER, ACTIVE or LAPSED
+            # Thinning: logistic() <= 1 bounds each hazard by kappa, so only actors whose
+            # draw is below that bound can change stage; utility is computed for them alone.
+            bound = np.where(
+                a.stage[users] == Stage.ACTIVE,
+                rules.hazard_probability(d.kappa_off, dt),
+                rules.hazard_probability(d.kappa_on, dt),
+            )
+            users = users[draws[users] < bound]
             utility = rules.adoption_utility(
                 a.alpha[users],
                 a.beta[users],

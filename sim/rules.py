@@ -80,7 +80,8 @@ def update_memberships(
     stage: np.ndarray,
     membership: np.ndarray,
     group: np.ndarray,
-    skill_factor: np.ndarray,
+    digital: np.ndarray,
+    digital_exponent: float,
     join_table: np.ndarray,
     bits: np.ndarray,
     leave_per_week: float,
@@ -90,8 +91,8 @@ def update_memberships(
     """Aware actors join platforms; non-active members may leave one.
 
     Joining and leaving are competing risks: an informed actor joins some
-    platform at total hazard skill_factor * sum of the table rates of the
-    platforms it is not yet on, and the platform is chosen in proportion to
+    platform at total hazard d^gamma * (sum of the table rates of the
+    platforms it is not yet on), and the platform is chosen in proportion to
     its rate; a MEMBER or LAPSED actor leaves one of its n platforms at
     hazard n * leave_per_week, chosen uniformly. At most one join and one
     leave per actor and step. An AWARE actor who joins becomes a MEMBER; a
@@ -102,7 +103,8 @@ def update_memberships(
         stage: stages at t.
         membership: bitmask of memberships at t.
         group: fit group of each actor (row of `join_table`).
-        skill_factor: d^gamma, how digital know-how eases joining.
+        digital: digital skill d in [0, 1]; d^gamma eases joining.
+        digital_exponent: gamma, digital skill's weight in joining.
         join_table: (n_groups, n_platforms) joining rates per week.
         bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
         leave_per_week: leaving hazard per platform.
@@ -112,12 +114,17 @@ def update_memberships(
     Returns:
         (stage, membership) after the phase.
     """
-    open_rate = join_table @ (1 - bits).T  # (n_groups, 2**n_platforms)
-    rate = skill_factor * open_rate[group, membership]
-    p_join = hazard_probability(rate, dt)
-    joins = np.flatnonzero((stage != Stage.UNAWARE) & (draws[0] < p_join))
+    open_rate = (join_table @ (1 - bits).T)[group, membership]  # rate at full digital skill
+    # Thinning: d^gamma <= 1, so only draws below the full-skill probability can join;
+    # the exact probability is computed for those alone (same draws, same outcome).
+    maybe = np.flatnonzero(
+        (stage != Stage.UNAWARE) & (draws[0] < hazard_probability(open_rate, dt))
+    )
+    p_join = hazard_probability(digital[maybe] ** digital_exponent * open_rate[maybe], dt)
+    chosen = draws[0, maybe] < p_join
+    joins = maybe[chosen]
     row_rates = join_table[group[joins]] * (1 - bits[membership[joins]])
-    new_bit = pick_bit(row_rates, draws[0, joins] / p_join[joins])
+    new_bit = pick_bit(row_rates, draws[0, joins] / p_join[chosen])
     membership = membership.copy()
     membership[joins] |= (1 << new_bit).astype(np.uint16)
 

@@ -132,13 +132,25 @@ def run_memberships(stage, membership, join_draws, leave_draws, skill=None, tabl
         stage,
         np.asarray(membership, dtype=np.uint16),
         np.zeros(n, dtype=np.int64),
-        skill,
+        skill,  # digital skill, with exponent gamma = 1 below: the skill factor itself
+        1.0,
         table,
         TWO,
         kw.get("leave_per_week", 0.05),
         kw.get("dt", 2.0),
         np.vstack([join_draws, leave_draws]).astype(float),
     )
+
+
+def test_join_hazard_uses_digital_skill_to_the_power_gamma():
+    # d = 0.25, gamma = 2.5: factor 0.25 ** 2.5 = 1/32; open rates 0.2 + 0.6, dt 2
+    p = hazard(0.8 / 32, 2.0)
+    st, mem = rules.update_memberships(
+        stages(A, A), np.zeros(2, np.uint16), np.zeros(2, np.int64), np.full(2, 0.25), 2.5,
+        np.array([[0.2, 0.6]]), TWO, 0.0, 2.0, np.array([[p * BELOW, p * ABOVE], [1.0, 1.0]]),
+    )  # fmt: skip
+    np.testing.assert_array_equal(st, stages(M, A))
+    assert mem[0] != 0 and mem[1] == 0
 
 
 def test_join_hazard_is_skill_factor_times_open_rates():
@@ -209,7 +221,7 @@ def test_groups_select_rows_of_the_join_table():
     table = np.array([[0.0, 0.0], [0.0, 0.5]])  # group 0 cannot join, group 1 only platform 1
     p = hazard(0.5, 1.0)
     st, mem = rules.update_memberships(
-        stages(A, A), np.zeros(2, np.uint16), np.array([0, 1]), np.ones(2), table, TWO,
+        stages(A, A), np.zeros(2, np.uint16), np.array([0, 1]), np.ones(2), 2.5, table, TWO,
         0.0, 1.0, np.array([[0.0, p * BELOW], [1.0, 1.0]]),
     )  # fmt: skip
     np.testing.assert_array_equal(mem, [0, 2])
