@@ -88,7 +88,7 @@ def update_digital(
     """
     practised = np.where(is_active, relax(digital, 1.0, practice_per_week, dt), digital)
     from_peers = relax(practised, np.maximum(practised, neighbour_digital), peer_per_week, dt)
-    return np.clip(from_peers, 0.0, 1.0)
+    return from_peers  # stays in [d, 1]: both moves are toward values in [0, 1]
 
 
 def update_complexity(

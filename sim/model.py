@@ -301,16 +301,15 @@ class RecruitingModel(mesa.Model):
         a, lp, dt = self.actors, self.params.learning, self.dt_weeks
         is_active = a.is_active
         failures = self.contacts - self.successes
-        shared_successes = self.network.mean(self.successes)
-        shared_failures = self.network.mean(failures)
+        shared = self.network.mean(np.column_stack([self.successes, failures]))
         neighbour_digital = self.network.mean(a.digital)
         a.alpha, a.beta = learning.update_beliefs(
             a.alpha,
             a.beta,
             self.successes,
             failures,
-            shared_successes,
-            shared_failures,
+            shared[:, 0],
+            shared[:, 1],
             a.sharing,
             (lp.prior_alpha, lp.prior_beta),
             lp.decay_per_week,

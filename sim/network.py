@@ -63,12 +63,12 @@ class Network:
         values = np.asarray(values, dtype=np.float64)
         if self.adjacency is None:
             return values.sum(axis=0) - values
-        if values.ndim == 1:
-            sources = np.flatnonzero(values)
-            if sources.size == 0:
-                return np.zeros(self.n_nodes)
-            if sources.size * 20 < self.n_nodes:
-                return self._spread(sources, values[sources])
+        nonzero = values != 0 if values.ndim == 1 else (values != 0).any(axis=1)
+        sources = np.flatnonzero(nonzero)
+        if sources.size == 0:
+            return np.zeros(values.shape)
+        if sources.size * 20 < self.n_nodes:
+            return self._spread(sources, values[sources])
         return self.adjacency @ values
 
     def _spread(self, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -77,8 +77,13 @@ class Network:
         starts, lengths = indptr[sources], np.diff(indptr)[sources]
         first = np.cumsum(lengths) - lengths
         ties = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
-        weights = np.repeat(values, lengths)
-        return np.bincount(self.adjacency.indices[ties], weights, minlength=self.n_nodes)
+        targets = self.adjacency.indices[ties]
+        columns = values.T if values.ndim == 2 else values[None, :]
+        sums = [
+            np.bincount(targets, np.repeat(column, lengths), minlength=self.n_nodes)
+            for column in columns
+        ]
+        return sums[0] if values.ndim == 1 else np.column_stack(sums)
 
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
