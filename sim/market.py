@@ -149,9 +149,10 @@ def social_contacts(
     platform = pick_bit(bits[membership[who]], rng.random(who.size))
     target = np.full(who.size, -1, dtype=np.int64)
     position = rng.random(who.size)
+    in_pool = np.flatnonzero(pool)
     for k in np.unique(platform):
         on_k = platform == k
-        candidates_k = np.flatnonzero(pool & ((membership & (1 << int(k))) != 0))
+        candidates_k = in_pool[(membership[in_pool] & (1 << int(k))) != 0]
         if candidates_k.size:
             target[on_k] = candidates_k[(position[on_k] * candidates_k.size).astype(np.int64)]
     found = target >= 0
