@@ -6,12 +6,10 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.plots import plot_run
+from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
 from sim.validation import format_table, run_validation
@@ -33,7 +32,6 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
 SUMMARY_COLUMNS = (
     ("t10", "weeks to 10% active"),
     ("t50", "weeks to 50% active"),
@@ -66,16 +64,14 @@ def load_or_fail(path: Path, settings: list[str]) -> Scenario:
 
 def manifest(scenario: Scenario, seeds: list[int], started: datetime) -> dict[str, Any]:
     """What is needed to reproduce a set of runs."""
-    versions = {name: _version(name) for name in ("recruitsim", *PACKAGES)}
     return {
         "scenario": scenario.to_dict(),
         "scenario_file": str(scenario.source) if scenario.source else None,
         "scenario_hash": scenario.hash,
         "seeds": seeds,
-        "python": platform.python_version(),
         "platform": platform.platform(),
-        "packages": versions,
-        "git_commit": _git_commit(),
+        "packages": package_versions(),
+        "git_commit": git_commit(),
         "command": sys.argv,
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
@@ -155,8 +151,9 @@ def run_command(
 
     write_atomically(out, write)
     console.print(summary_table(summary, f"{scenario.params.name}: {len(seeds)} run(s)"))
-    console.print(f"figure: {out / 'adoption.png'}")
-    console.print(f"tables: {out / f'timeseries.{fmt}'}, {out / 'summary.csv'}")
+    console.print(f"figure: {out / 'adoption.png'}", soft_wrap=True, highlight=False)
+    tables = f"tables: {out / f'timeseries.{fmt}'}, {out / 'summary.csv'}"
+    console.print(tables, soft_wrap=True, highlight=False)
 
 
 @app.command("validate")
@@ -164,9 +161,7 @@ def validate_command(
     quick: Annotated[
         bool, typer.Option("--quick", help="Fewer runs, tolerances widened accordingly.")
     ] = False,
-    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path(
-        "results/validation"
-    ),
+    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("results/validation"),
     workers: Annotated[int, typer.Option(min=0, help="Processes (0 = one per core).")] = 1,
 ) -> None:
     """Reproduce the classic diffusion results (Bass, Watts, Centola-Macy) with the engine."""
@@ -181,7 +176,7 @@ def validate_command(
 
         report = run_validation(quick, out, workers, tick)
     console.print(format_table(report))
-    console.print(f"report: {report.report_path}")
+    console.print(f"report: {report.report_path}", soft_wrap=True, highlight=False)
     if not report.passed:
         raise typer.Exit(1)
 
@@ -195,27 +190,6 @@ def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> li
         except ScenarioError as err:
             fail(str(err))
             raise
-
-
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _git_commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return result.stdout.strip()
 
 
 def main() -> None:

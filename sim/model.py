@@ -47,9 +47,14 @@ class RecruitingModel(mesa.Model):
     Args:
         scenario: a loaded scenario (or its parameters).
         seed: the run's seed; every phase draws from its own stream spawned from it.
+        agent_views: register one Mesa agent per actor and platform (for
+            inspection and the app). Batch runs skip them: the dynamics never
+            use them, and registering 100k agents costs more than a dozen steps.
     """
 
-    def __init__(self, scenario: Scenario | ScenarioParams, seed: int = 0) -> None:
+    def __init__(
+        self, scenario: Scenario | ScenarioParams, seed: int = 0, agent_views: bool = True
+    ) -> None:
         super().__init__(rng=seed)
         if isinstance(scenario, ScenarioParams):
             scenario = Scenario(scenario)
@@ -101,7 +106,8 @@ class RecruitingModel(mesa.Model):
         self.share_active_neighbours = np.zeros(self.actors.n)
         self.n_informed_neighbours = NeighbourCount()
         self.n_active_neighbours = NeighbourCount()
-        create_agent_views(self)
+        if agent_views:
+            create_agent_views(self)
         self.recorder = Recorder(self)
         self.recorder.record(self)
 

@@ -18,6 +18,7 @@ from sim.analysis import binomial_ci, mean_ci
 
 Z95 = float(stats.norm.ppf(0.975))  # two-sided 95% normal quantile, 1.96
 ROUNDING = 0.005  # half a unit of the second decimal the references are given to
+FAMILY_ERROR = 0.05  # family-wise error rate of a family of comparisons (Bonferroni)
 
 
 def widened(tolerance: float, sd: float, n_runs: int, n_full: int) -> float:
@@ -33,7 +34,12 @@ def widened(tolerance: float, sd: float, n_runs: int, n_full: int) -> float:
 
 
 def newcombe_allowance(
-    successes: int, n: int, reference: float, n_reference: int, side: float
+    successes: int,
+    n: int,
+    reference: float,
+    n_reference: int,
+    side: float,
+    confidence: float = 0.95,
 ) -> float:
     """Largest difference (simulated - reference) on `side` compatible with two binomials.
 
@@ -46,13 +52,15 @@ def newcombe_allowance(
         reference: reference proportion.
         n_reference: runs behind the reference.
         side: sign of the observed difference (>= 0: upper side).
+        confidence: two-sided level of the Wilson intervals (and of the
+            difference's interval).
 
     Returns:
         The allowed absolute difference on that side.
     """
     p1, p2 = successes / n, reference
-    l1, u1 = binomial_ci(successes, n)
-    l2, u2 = binomial_ci(round(reference * n_reference), n_reference)
+    l1, u1 = binomial_ci(successes, n, confidence)
+    l2, u2 = binomial_ci(round(reference * n_reference), n_reference, confidence)
     if side >= 0:
         half = math.hypot(p1 - l1, u2 - p2)
     else:
