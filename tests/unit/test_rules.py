@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import rules
 from sim.population import Stage, membership_bits
@@ -378,3 +380,25 @@ def test_activate_bass_scales_with_dt_and_caps_at_one():
 def test_activate_bass_active_is_absorbing():
     out = rules.activate_bass(stages(ACT, ACT), np.zeros(2), 0.0, 0.0, 1.0, np.array([0.0, 0.99]))
     np.testing.assert_array_equal(out, stages(ACT, ACT))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kappa_on=st.floats(0.0, 5.0),
+    kappa_off=st.floats(0.0, 5.0),
+    steepness=st.floats(0.01, 50.0),
+    dt=st.floats(0.01, 10.0),
+)
+def test_no_actor_above_the_kappa_bound_changes_whatever_its_utility(
+    seed, kappa_on, kappa_off, steepness, dt
+):
+    # the model computes utility only for actors whose draw is below this bound (thinning)
+    g = np.random.default_rng(seed)
+    stage = g.choice([M, ACT, L], size=500).astype(np.int8)
+    utility = g.normal(0, 20, size=500)
+    draws = g.random(500)
+    out = rules.activate_utility(stage, utility, kappa_on, kappa_off, steepness, dt, draws)
+    bound = np.where(stage == ACT, hazard(kappa_off, dt), hazard(kappa_on, dt))
+    above = draws >= bound
+    np.testing.assert_array_equal(out[above], stage[above])
