@@ -266,8 +266,7 @@ class RecruitingModel(mesa.Model):
 
     def share_of_neighbours(self, count: np.ndarray) -> np.ndarray:
         """Neighbour counts as shares of each actor's degree (0 for an isolated actor)."""
-        degree = self.network.degree
-        return np.divide(count, degree, out=np.zeros(count.shape), where=degree > 0)
+        return count * self.network.inverse_degree
 
     def perceived_risk(self) -> np.ndarray:
         """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
@@ -63,7 +64,7 @@ class Network:
         values = np.asarray(values, dtype=np.float64)
         if self.adjacency is None:
             return values.sum(axis=0) - values
-        nonzero = values != 0 if values.ndim == 1 else (values != 0).any(axis=1)
+        nonzero = values != 0 if values.ndim == 1 else np.logical_or.reduce(values.T != 0)
         sources = np.flatnonzero(nonzero)
         if sources.size == 0:
             return np.zeros(values.shape)
@@ -85,11 +86,17 @@ class Network:
         ]
         return sums[0] if values.ndim == 1 else np.column_stack(sums)
 
+    @cached_property
+    def inverse_degree(self) -> np.ndarray:
+        """1 / degree, and 0 for an isolated actor (so shares and means are 0 there)."""
+        return np.divide(1.0, self.degree, out=np.zeros(self.n_nodes), where=self.degree > 0)
+
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
         total = self.count(values)
-        degree = self.degree.reshape((-1,) + (1,) * (total.ndim - 1))
-        return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)
+        if total.ndim == 1:
+            return total * self.inverse_degree
+        return total * self.inverse_degree[:, None]
 
 
 class NeighbourCount:
