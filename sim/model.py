@@ -306,15 +306,16 @@ class RecruitingModel(mesa.Model):
         a, lp, dt = self.actors, self.params.learning, self.dt_weeks
         is_active = a.is_active
         failures = self.contacts - self.successes
-        shared = self.network.mean(np.column_stack([self.successes, failures]))
+        shared_successes = self.network.mean(self.successes)
+        shared_failures = self.network.mean(failures)
         neighbour_digital = self.network.mean(a.digital)
         a.alpha, a.beta = learning.update_beliefs(
             a.alpha,
             a.beta,
             self.successes,
             failures,
-            shared[:, 0],
-            shared[:, 1],
+            shared_successes,
+            shared_failures,
             a.sharing,
             (lp.prior_alpha, lp.prior_beta),
             lp.decay_per_week,
@@ -364,7 +365,9 @@ class RecruitingModel(mesa.Model):
         )
         a.replace(slots, entrants)
         self.new_entrants = slots
-        self.group = a.group
+        changed = np.flatnonzero(ages)
+        self.group[changed] = a.group_of(changed)
+        self.group[slots] = a.group_of(slots)
 
 
 def draw_thresholds(

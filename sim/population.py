@@ -114,8 +114,12 @@ class Actors:
     @property
     def group(self) -> np.ndarray:
         """Fit group of each actor: 3 * domain + (0 junior, 1 experienced, 2 recruiter)."""
-        slot = np.where(self.kind == Kind.RECRUITER, 2, self.profile)
-        return 3 * self.domain.astype(np.int64) + slot
+        return self.group_of(np.arange(self.n))
+
+    def group_of(self, actors: np.ndarray) -> np.ndarray:
+        """Fit group of the given actors (see `group`)."""
+        slot = np.where(self.kind[actors] == Kind.RECRUITER, 2, self.profile[actors])
+        return 3 * self.domain[actors].astype(np.int64) + slot
 
     def is_member_of(self, platform: int) -> np.ndarray:
         """Mask of the members of one platform."""

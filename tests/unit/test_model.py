@@ -523,3 +523,23 @@ def test_released_model_is_garbage_collected():
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_cached_fit_groups_follow_turnover_and_ageing():
+    scenario = scenario_from_dict(
+        {
+            "run": {"steps": 30},
+            "population": {
+                "candidates": 300,
+                "recruiters": 20,
+                "turnover_per_week": 0.05,
+                "junior_to_experienced_per_week": 0.05,
+            },
+        }
+    )
+    model = sim.RecruitingModel(scenario, seed=4, agent_views=False)
+    juniors_before = np.count_nonzero(model.actors.profile == 0)
+    model.run_model()
+    assert model.new_entrants.size > 0  # turnover happened
+    assert np.count_nonzero(model.actors.profile == 0) != juniors_before
+    np.testing.assert_array_equal(model.group, model.actors.group)
