@@ -105,7 +105,13 @@ def summary_table(summary: Any, title: str) -> Table:
     table.add_column("max", justify="right")
     for key, label in SUMMARY_COLUMNS:
         values = summary[key]
-        table.add_row(label, *(f"{v:.3g}" for v in (values.mean(), values.min(), values.max())))
+        if values.isna().all():
+            table.add_row(label, "not reached", "", "")
+            continue
+        stats = (values.mean(), values.min(), values.max())
+        table.add_row(label, *(f"{v:.3g}" for v in stats))
+    if summary[[k for k, _ in SUMMARY_COLUMNS]].isna().any().any():
+        table.caption = "times: mean, min and max over the runs that reached the level"
     return table
 
 
