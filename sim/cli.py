@@ -199,8 +199,16 @@ def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> li
 
 
 def main() -> None:
-    """Entry point that also accepts being run as `python -m sim.cli`."""
-    app()
+    """Entry point: usage errors (bad option values) become one line and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as err:  # typer's usage errors (bad option values)
+        message = err.format_message() if hasattr(err, "format_message") else str(err)
+        err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ def test_run_writes_every_output_and_reproduces_the_api(tmp_path):
         ),
         (["--set", "nonsense"], "expected KEY=VALUE"),
         (["--format", "xlsx"], "--format = 'xlsx': expected 'parquet' or 'csv'"),
+        (["--runs", "0"], "Invalid value for '--runs': Input should be greater than or equal to 1"),
+        (["--bogus", "1"], "No such option: --bogus"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, expected):
