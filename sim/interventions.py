@@ -198,11 +198,9 @@ class Certification(Intervention):
 
     def act(self, model: RecruitingModel) -> int:
         """Certify recruiters not yet certified and raise their foundation."""
-        chosen = self.select(
-            model,
-            self.eligible(model) & ~model.actors.is_certified,
-            round(self.params.coverage * np.count_nonzero(self.eligible(model))),
-        )
+        eligible = self.eligible(model)
+        n_pick = round(self.params.coverage * np.count_nonzero(eligible))
+        chosen = self.select(model, eligible & ~model.actors.is_certified, n_pick)
         model.actors.is_certified[chosen] = True
         raise_skill(model.actors.foundation, chosen, self.params.boost)
         self.update(model)
