@@ -42,8 +42,8 @@ def platform_churn(
     Returns:
         (digital, complexity) after the phase.
     """
-    keep_digital = np.exp(-erosion * churn_by_set_per_week * dt)[membership]
-    keep_clarity = np.exp(-confusion * churn_by_set_per_week * dt)[membership]
+    keep_digital = np.exp(-erosion * churn_by_set_per_week * dt).take(membership)
+    keep_clarity = np.exp(-confusion * churn_by_set_per_week * dt).take(membership)
     return digital * keep_digital, 1.0 - (1.0 - complexity) * keep_clarity
 
 
@@ -68,9 +68,19 @@ def update_beliefs(
     Returns:
         (alpha, beta) after the phase.
     """
-    alpha = alpha + own_successes + sharing * shared_successes
-    beta = beta + own_failures + sharing * shared_failures
-    return relax(alpha, prior[0], decay_per_week, dt), relax(beta, prior[1], decay_per_week, dt)
+    keep = np.exp(-decay_per_week * dt)
+    updated = []
+    for value, own, shared, target in (
+        (alpha, own_successes, shared_successes, prior[0]),
+        (beta, own_failures, shared_failures, prior[1]),
+    ):
+        out = np.multiply(sharing, shared)  # one new array, then updated in place
+        out += own
+        out += value
+        out *= keep
+        out += (1.0 - keep) * target  # = relax(value + evidence, target, decay_per_week, dt)
+        updated.append(out)
+    return updated[0], updated[1]
 
 
 def update_digital(
@@ -102,5 +112,14 @@ def update_complexity(
     dt: float,
 ) -> np.ndarray:
     """Perceived complexity falls with one's own use and with shared experience, to a floor."""
-    rate = experience_per_week * is_active + sharing_per_week * sharing * share_active_neighbours
-    return np.where(complexity > floor, relax(complexity, floor, rate, dt), complexity)
+    exponent = np.multiply(sharing, share_active_neighbours)  # -rate * dt, built in place
+    exponent *= -sharing_per_week * dt
+    np.subtract(
+        exponent, experience_per_week * dt, out=exponent, where=np.asarray(is_active, dtype=bool)
+    )
+    relaxed = np.exp(exponent, out=exponent)
+    relaxed *= complexity - floor
+    relaxed += floor
+    # relaxing toward the floor lowers values above it and would raise values below it,
+    # which stay as they are: the minimum keeps both
+    return np.minimum(complexity, relaxed, out=relaxed)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.params import MarketParams
-from sim.rules import hazard_probability, pick_bit
+from sim.rules import effective_skill, hazard_probability, pick_bit
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,9 @@ def market_step(
     is_active: np.ndarray,
     membership: np.ndarray,
     bits: np.ndarray,
-    skill: np.ndarray,
     foundation: np.ndarray,
+    digital: np.ndarray,
+    omega: float,
     group: np.ndarray,
     fit: np.ndarray,
     params: MarketParams,
@@ -183,8 +184,9 @@ def market_step(
 
     A social contact becomes a hire with probability
     p_hire_social * q_recruiter * q_candidate * fit_recruiter * fit_candidate
-    (effective skills q and platform fits in [0, 1]), so it rises with both
-    sides' foundation and digital skill. Through the traditional channel,
+    (effective skills q = f^omega d^(1 - omega) from foundation f and digital
+    skill d, and platform fits, all in [0, 1]), so it rises with both sides'
+    foundation and digital skill. Through the traditional channel,
     each vacancy still open meets one seeking candidate, drawn uniformly, and
     fills at hazard traditional_fill_per_week * ((1 - e) + e f_recruiter) *
     ((1 - e) + e f_candidate), where e = `foundation_traditional`: with
@@ -214,7 +216,9 @@ def market_step(
     who, target, platform = social_contacts(
         searching, vacancies, pool, membership, bits, params.contacts_per_vacancy_week, dt, rng
     )
-    p_hire = params.p_hire_social * skill[who] * skill[target]
+    skill_who = effective_skill(foundation[who], digital[who], omega)
+    skill_target = effective_skill(foundation[target], digital[target], omega)
+    p_hire = params.p_hire_social * skill_who * skill_target
     p_hire = p_hire * fit[group[who], platform] * fit[group[target], platform]
     success = rng.random(who.size) < p_hire
     order = rng.permutation(who.size)

@@ -53,7 +53,8 @@ class Recorder:
             KIND_NAMES.values(), (self.candidates, self.recruiters), strict=True
         ):
             n_kind = part.stop - part.start
-            counts = np.bincount(a.stage[part], minlength=len(Stage))
+            stage = a.stage[part]
+            counts = [np.count_nonzero(stage == value) for value in Stage]  # faster than bincount
             for stage, stage_name in STAGE_NAMES.items():
                 put(f"n_{kind_name}_{stage_name}", counts[stage])
             members = np.count_nonzero(is_member[part])
@@ -75,13 +76,15 @@ class Recorder:
         put("share_member", n_member / n_all)
         put("share_active", n_active / n_all)
         candidates = self.candidates
-        by_profile = np.bincount(a.profile[candidates], minlength=2)
-        members_by_profile = np.bincount(
-            a.profile[candidates], weights=is_member[candidates], minlength=2
-        )
-        for profile in (Profile.JUNIOR, Profile.EXPERIENCED):
-            n_profile = by_profile[profile]
-            share = members_by_profile[profile] / n_profile if n_profile else float("nan")
+        junior = a.profile[candidates] == Profile.JUNIOR  # candidates are junior or experienced
+        n_junior = np.count_nonzero(junior)
+        members_junior = np.count_nonzero(junior & is_member[candidates])
+        members_candidates = np.count_nonzero(is_member[candidates])
+        for profile, n_profile, members in (
+            (Profile.JUNIOR, n_junior, members_junior),
+            (Profile.EXPERIENCED, candidates.stop - n_junior, members_candidates - members_junior),
+        ):
+            share = members / n_profile if n_profile else float("nan")
             put(f"share_member_{profile.name.lower()}", share)
         sets = np.bincount(a.membership, minlength=model.bits.shape[0])
         for name, members in zip(model.platforms.name, sets @ model.bits, strict=True):

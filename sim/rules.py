@@ -44,10 +44,15 @@ def become_aware(
     Returns:
         Stages after the awareness phase.
     """
-    unaware = np.flatnonzero(stage == Stage.UNAWARE)
-    rate = media_per_week + word_of_mouth_per_week * share_informed_neighbours[unaware]
+    # Thinning: the share is at most 1, so only draws below the hazard at share 1 can
+    # succeed; the exact probability is computed for those alone (same draws, same outcome).
+    bound = hazard_probability(np.max(media_per_week) + word_of_mouth_per_week, dt)
+    maybe = np.flatnonzero(draws < bound)
+    maybe = maybe[stage[maybe] == Stage.UNAWARE]
+    media = media_per_week[maybe] if np.ndim(media_per_week) else media_per_week
+    rate = media + word_of_mouth_per_week * share_informed_neighbours[maybe]
     stage = stage.copy()
-    stage[unaware[draws[unaware] < hazard_probability(rate, dt)]] = Stage.AWARE
+    stage[maybe[draws[maybe] < hazard_probability(rate, dt)]] = Stage.AWARE
     return stage
 
 
@@ -97,7 +102,10 @@ def update_memberships(
     hazard n * leave_per_week, chosen uniformly. At most one join and one
     leave per actor and step. An AWARE actor who joins becomes a MEMBER; a
     MEMBER or LAPSED actor left with no platform falls back to AWARE;
-    ACTIVE actors keep their memberships.
+    ACTIVE actors keep their memberships. Only the actors who join or leave
+    change stage, so stages and memberships must agree on entry (AWARE
+    actors on no platform, MEMBER and LAPSED actors on at least one), as
+    every phase keeps them.
 
     Args:
         stage: stages at t.
@@ -114,13 +122,15 @@ def update_memberships(
     Returns:
         (stage, membership) after the phase.
     """
-    open_rate = (join_table @ (1 - bits).T)[group, membership]  # rate at full digital skill
+    n_sets = bits.shape[0]
+    rate_table = join_table @ (1 - bits).T  # (group, set): rate at full digital skill
+    cell = group * n_sets + membership
     # Thinning: d^gamma <= 1, so only draws below the full-skill probability can join;
     # the exact probability is computed for those alone (same draws, same outcome).
-    maybe = np.flatnonzero(
-        (stage != Stage.UNAWARE) & (draws[0] < hazard_probability(open_rate, dt))
-    )
-    p_join = hazard_probability(digital[maybe] ** digital_exponent * open_rate[maybe], dt)
+    maybe = np.flatnonzero(draws[0] < hazard_probability(rate_table, dt).ravel().take(cell))
+    maybe = maybe[stage[maybe] != Stage.UNAWARE]
+    open_rate = rate_table.ravel().take(cell[maybe])
+    p_join = hazard_probability(digital[maybe] ** digital_exponent * open_rate, dt)
     chosen = draws[0, maybe] < p_join
     joins = maybe[chosen]
     row_rates = join_table[group[joins]] * (1 - bits[membership[joins]])
@@ -128,16 +138,18 @@ def update_memberships(
     membership = membership.copy()
     membership[joins] |= (1 << new_bit).astype(np.uint16)
 
-    can_leave = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & (membership != 0)
-    p_leave = hazard_probability(leave_per_week * bits.sum(axis=1), dt)[membership]
-    leaves = np.flatnonzero(can_leave & (draws[1] < p_leave))
-    old_bit = pick_bit(bits[membership[leaves]], draws[1, leaves] / p_leave[leaves])
+    p_leave = hazard_probability(leave_per_week * bits.sum(axis=1), dt)  # by set; 0 for none
+    leaves = np.flatnonzero(draws[1] < p_leave.take(membership))
+    leaving_stage = stage[leaves]
+    leaves = leaves[(leaving_stage == Stage.MEMBER) | (leaving_stage == Stage.LAPSED)]
+    p_leave = p_leave.take(membership[leaves])
+    old_bit = pick_bit(bits[membership[leaves]], draws[1, leaves] / p_leave)
     membership[leaves] &= ~(1 << old_bit).astype(np.uint16)
 
-    has_platform = membership != 0
-    stage = np.where((stage == Stage.AWARE) & has_platform, np.int8(Stage.MEMBER), stage)
-    dropped = ((stage == Stage.MEMBER) | (stage == Stage.LAPSED)) & ~has_platform
-    return np.where(dropped, np.int8(Stage.AWARE), stage), membership
+    stage = stage.copy()
+    stage[joins[stage[joins] == Stage.AWARE]] = Stage.MEMBER
+    stage[leaves[membership[leaves] == 0]] = Stage.AWARE
+    return stage, membership
 
 
 def effective_skill(foundation: np.ndarray, digital: np.ndarray, omega: float) -> np.ndarray:

@@ -61,7 +61,8 @@ def market(
             np.ones(n, np.uint16) if membership is None else np.asarray(membership, np.uint16)
         ),
         bits=membership_bits(n_platforms),
-        skill=(np.ones(n) if skill is None else np.asarray(skill, float)),
+        digital=(np.ones(n) if skill is None else np.asarray(skill, float)),
+        omega=0.0,  # effective skill = digital skill
         foundation=(np.ones(n) if foundation is None else np.asarray(foundation, float)),
         group=(np.zeros(n, np.int64) if group is None else np.asarray(group, np.int64)),
         fit=(np.ones((1, n_platforms)) if fit is None else np.asarray(fit, float)),
@@ -378,7 +379,8 @@ def test_vacancies_and_seekers_are_conserved(seed):
         is_active=g.random(n) < 0.6,
         membership=g.integers(0, 2**n_p, n).astype(np.uint16),
         bits=membership_bits(n_p),
-        skill=g.random(n),
+        digital=g.random(n),
+        omega=0.3,
         foundation=g.random(n),
         group=g.integers(0, 3, n),
         fit=g.random((3, n_p)),
