@@ -96,9 +96,18 @@ def update_digital(
     Active users close a share of their gap to full skill each week; anyone
     whose neighbours know the tools better closes part of that gap.
     """
-    practised = np.where(is_active, relax(digital, 1.0, practice_per_week, dt), digital)
-    from_peers = relax(practised, np.maximum(practised, neighbour_digital), peer_per_week, dt)
-    return from_peers  # stays in [d, 1]: both moves are toward values in [0, 1]
+    # practice: relax toward 1 for the active, d' = 1 - (1 - d) k = d k + (1 - k), in place
+    keep = np.exp(-practice_per_week * dt)
+    is_active = np.asarray(is_active, dtype=bool)
+    out = np.multiply(digital, keep, where=is_active, out=digital.copy())
+    np.add(out, 1.0 - keep, out=out, where=is_active)
+    # peers: relax toward max(d, neighbours' mean), d' = d k + target (1 - k)
+    keep = np.exp(-np.asarray(peer_per_week) * dt)
+    target = np.maximum(out, neighbour_digital)
+    target *= 1.0 - keep
+    out *= keep
+    out += target
+    return out  # stays in [d, 1]: both moves are toward values in [0, 1]
 
 
 def update_complexity(

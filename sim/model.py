@@ -21,6 +21,7 @@ from sim.population import (
     fit_table,
     init_actors,
     init_platforms,
+    members_per_platform,
     membership_bits,
     split_population,
 )
@@ -201,8 +202,7 @@ class RecruitingModel(mesa.Model):
 
     def _membership(self) -> None:
         a, pp = self.actors, self.params.platforms
-        sets = np.bincount(a.membership, minlength=self.bits.shape[0])
-        member_share = sets @ self.bits / max(a.n, 1)
+        member_share = members_per_platform(a.membership, self.platforms.n) / max(a.n, 1)
         join_table = rules.join_rate_table(
             self.fit_table,
             self.platforms.attractiveness,
@@ -318,8 +318,14 @@ class RecruitingModel(mesa.Model):
         a, lp, dt = self.actors, self.params.learning, self.dt_weeks
         is_active = a.is_active
         failures = self.contacts - self.successes
-        shared_successes = self.network.mean(self.successes)
-        shared_failures = self.network.mean(failures)
+        # outcomes are shared from the few actors with contacts this step
+        reporters = np.flatnonzero(self.contacts)
+        shared_successes = self.share_of_neighbours(
+            self.network.spread(reporters, self.successes[reporters])
+        )
+        shared_failures = self.share_of_neighbours(
+            self.network.spread(reporters, failures[reporters])
+        )
         neighbour_digital = self.network.mean(a.digital)
         a.alpha, a.beta = learning.update_beliefs(
             a.alpha,

@@ -12,7 +12,7 @@ table with one row per possible set, instead of work on an
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from enum import IntEnum
+from enum import Enum
 
 import numpy as np
 
@@ -21,7 +21,12 @@ from sim.params import PlatformParams, PopulationParams
 MAX_PLATFORMS = 12  # 1 generalist + up to 10 domains + 1 by profile; 4,096 possible sets
 
 
-class Stage(IntEnum):
+# The codes below are NumPy int8 scalars, the dtype of the arrays that store them:
+# comparing an int8 array with an IntEnum member (a Python int subclass) makes NumPy
+# cast the whole array to int64 first, about ten times slower at 100k actors.
+
+
+class Stage(np.int8, Enum):
     """Adoption stage of an actor (stored as int8)."""
 
     UNAWARE = 0
@@ -31,14 +36,14 @@ class Stage(IntEnum):
     LAPSED = 4
 
 
-class Kind(IntEnum):
+class Kind(np.int8, Enum):
     """Kind of actor."""
 
     CANDIDATE = 0
     RECRUITER = 1
 
 
-class Profile(IntEnum):
+class Profile(np.int8, Enum):
     """Career profile (recruiters have NONE)."""
 
     NONE = -1
@@ -271,3 +276,11 @@ def fit_table(platforms: Platforms, params: PlatformParams, n_domains: int) -> n
 def membership_bits(n_platforms: int) -> np.ndarray:
     """Every possible membership set as rows of 0/1: a (2**n_platforms, n_platforms) array."""
     return (np.arange(2**n_platforms)[:, None] >> np.arange(n_platforms)) & 1
+
+
+def members_per_platform(membership: np.ndarray, n_platforms: int) -> np.ndarray:
+    """Number of members of each platform, from the membership bitmasks."""
+    return np.array(
+        [np.count_nonzero(membership & np.uint16(1 << k)) for k in range(n_platforms)],
+        dtype=np.int64,
+    )

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import crossing_time
-from sim.population import KIND_NAMES, Profile, Stage
+from sim.population import KIND_NAMES, Profile, Stage, members_per_platform
 
 if TYPE_CHECKING:
     from sim.model import RecruitingModel
@@ -86,9 +86,9 @@ class Recorder:
         ):
             share = members / n_profile if n_profile else float("nan")
             put(f"share_member_{profile.name.lower()}", share)
-        sets = np.bincount(a.membership, minlength=model.bits.shape[0])
-        for name, members in zip(model.platforms.name, sets @ model.bits, strict=True):
-            put(f"members_{name}", members)
+        members = members_per_platform(a.membership, model.platforms.n)
+        for name, count in zip(model.platforms.name, members, strict=True):
+            put(f"members_{name}", count)
         put("hires_social", model.hires_social)
         put("hires_traditional", model.hires_traditional)
         put("vacancies_open", int(a.vacancies[self.recruiters].sum()))

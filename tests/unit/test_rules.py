@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import rules
-from sim.population import Stage, membership_bits
+from sim.population import Stage, members_per_platform, membership_bits
 
 U, A, M, ACT, L = (Stage.UNAWARE, Stage.AWARE, Stage.MEMBER, Stage.ACTIVE, Stage.LAPSED)
 BELOW, ABOVE = 1 - 1e-9, 1 + 1e-9
@@ -124,6 +124,17 @@ TWO = membership_bits(2)  # sets: 0 = none, 1 = {0}, 2 = {1}, 3 = {0, 1}
 
 def test_membership_bits_rows():
     np.testing.assert_array_equal(TWO, [[0, 0], [1, 0], [0, 1], [1, 1]])
+
+
+def test_members_per_platform_counts_each_bit():
+    membership = np.array([0, 1, 3, 5, 4, 4, 1 << 11], dtype=np.uint16)
+    # platform 0: sets 1, 3, 5; platform 1: set 3; platform 2: sets 5, 4, 4; 11: one
+    expected = [3, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    np.testing.assert_array_equal(members_per_platform(membership, 12), expected)
+    sets = np.bincount(membership[:6], minlength=8)
+    np.testing.assert_array_equal(
+        members_per_platform(membership[:6], 3), sets @ membership_bits(3)
+    )
 
 
 def run_memberships(stage, membership, join_draws, leave_draws, skill=None, table=None, **kw):
