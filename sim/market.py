@@ -70,17 +70,21 @@ def resolve_offers(
     Returns:
         Indices of the contacts that became hires.
     """
-    room = vacancies.copy()
+    # work on local numbers of the recruiters and candidates that have offers
+    recruiters, local_who = np.unique(who[offers], return_inverse=True)
+    candidates, local_target = np.unique(target[offers], return_inverse=True)
+    room = vacancies[recruiters]
+    taken = np.zeros(candidates.size, dtype=bool)
+    pending = np.arange(offers.size)  # positions in `offers`, in order
     hired = []
-    while offers.size:
-        _, first = np.unique(target[offers], return_index=True)
-        accepted = offers[np.sort(first)]
-        kept = accepted[rank_within(who[accepted]) < room[who[accepted]]]
-        hired.append(kept)
-        room -= np.bincount(who[kept], minlength=room.size)
-        taken = np.zeros(room.size, dtype=bool)
-        taken[target[kept]] = True
-        offers = offers[~taken[target[offers]] & (room[who[offers]] > 0)]  # order kept
+    while pending.size:
+        _, first = np.unique(local_target[pending], return_index=True)
+        accepted = pending[np.sort(first)]
+        kept = accepted[rank_within(local_who[accepted]) < room[local_who[accepted]]]
+        hired.append(offers[kept])
+        room = room - np.bincount(local_who[kept], minlength=room.size)
+        taken[local_target[kept]] = True
+        pending = pending[~taken[local_target[pending]] & (room[local_who[pending]] > 0)]
     return np.concatenate(hired) if hired else np.empty(0, dtype=np.int64)
 
 
@@ -211,7 +215,9 @@ def market_step(
     vacancies = vacancies.copy()
     vacancies[recruiters] += arrivals_rng.poisson(params.vacancies_per_week * dt, recruiters.size)
 
-    searching = np.flatnonzero(is_recruiter & is_active & (vacancies > 0) & (membership != 0))
+    searching = recruiters[
+        is_active[recruiters] & (vacancies[recruiters] > 0) & (membership[recruiters] != 0)
+    ]
     pool = is_candidate & is_active & is_seeking
     who, target, platform = social_contacts(
         searching, vacancies, pool, membership, bits, params.contacts_per_vacancy_week, dt, rng
@@ -223,11 +229,10 @@ def market_step(
     success = rng.random(who.size) < p_hire
     order = rng.permutation(who.size)
     hired = resolve_offers(who, target, order[success[order]], vacancies)
-    vacancies = vacancies - np.bincount(who[hired], minlength=n)
-    is_seeking = is_seeking.copy()
-    is_seeking[target[hired]] = False
-    contacts = np.bincount(who, minlength=n) + np.bincount(target, minlength=n)
-    successes = np.bincount(who[hired], minlength=n) + np.bincount(target[hired], minlength=n)
+    np.subtract.at(vacancies, who[hired], 1)
+    is_seeking[target[hired]] = False  # `is_seeking` is this function's own array here
+    contacts = np.bincount(np.concatenate([who, target]), minlength=n)
+    successes = np.bincount(np.concatenate([who[hired], target[hired]]), minlength=n)
 
     slots, applicants = traditional_applications(
         recruiters, vacancies, is_candidate & is_seeking, rng
@@ -236,7 +241,7 @@ def market_step(
     filled = rng.random(slots.size) < p_fill
     order = rng.permutation(slots.size)
     hired_traditional = resolve_offers(slots, applicants, order[filled[order]], vacancies)
-    vacancies = vacancies - np.bincount(slots[hired_traditional], minlength=n)
+    np.subtract.at(vacancies, slots[hired_traditional], 1)
     is_seeking[applicants[hired_traditional]] = False
     return MarketOutcome(
         vacancies=vacancies,

@@ -234,41 +234,50 @@ class RecruitingModel(mesa.Model):
             a.stage = rules.activate_threshold(
                 a.stage, n_active_neighbours, degree, a.threshold, d.threshold_count
             )
+            may_change = np.flatnonzero(~before)
         elif d.rule == "bass":
             a.stage = rules.activate_bass(
                 a.stage, self.share_active_neighbours, d.p, d.q, dt, draws
             )
+            may_change = np.flatnonzero(~before)
         else:
-            # Thinning: logistic() <= 1 bounds each hazard by kappa, so only actors whose
-            # draw is below that bound can change stage; utility is computed for them alone.
-            bound_on = rules.hazard_probability(d.kappa_on, dt)
-            bound_off = rules.hazard_probability(d.kappa_off, dt)
-            users = np.flatnonzero(draws < np.maximum(bound_on, bound_off))
-            stage = a.stage[users]
-            bound = np.where(stage == Stage.ACTIVE, bound_off, bound_on)
-            users = users[(stage >= Stage.MEMBER) & (draws[users] < bound)]  # on a platform
-            utility = rules.adoption_utility(
-                a.alpha[users],
-                a.beta[users],
-                a.risk_aversion[users],
-                self.perceived_risk(users),
-                a.complexity[users],
-                rules.effective_skill(a.foundation[users], a.digital[users], d.omega),
-                self.share_active_neighbours[users],
-                d.gain,
-                d.risk_weight,
-                d.complexity_weight,
-                d.peer_weight,
-                d.cost,
-            )
-            stage = a.stage.copy()
-            stage[users] = rules.activate_utility(
-                a.stage[users], utility, d.kappa_on, d.kappa_off, d.steepness, dt, draws[users]
-            )
-            a.stage = stage
-        first = np.flatnonzero((a.stage == Stage.ACTIVE) & ~before)
-        first = first[a.t_active[first] < 0]
-        a.t_active[first] = self.steps
+            may_change = self._activate_by_utility(draws)
+        first = may_change[(a.stage[may_change] == Stage.ACTIVE) & ~before[may_change]]
+        a.t_active[first[a.t_active[first] < 0]] = self.steps
+
+    def _activate_by_utility(self, draws: np.ndarray) -> np.ndarray:
+        """Utility rule: activation and lapsing hazards; returns the actors that may change.
+
+        Thinning: logistic() <= 1 bounds each hazard by kappa, so only actors whose
+        draw is below that bound can change stage; utility is computed for them alone.
+        """
+        a, d, dt = self.actors, self.params.decision, self.dt_weeks
+        bound_on = rules.hazard_probability(d.kappa_on, dt)
+        bound_off = rules.hazard_probability(d.kappa_off, dt)
+        users = np.flatnonzero(draws < np.maximum(bound_on, bound_off))
+        stage = a.stage[users]
+        bound = np.where(stage == Stage.ACTIVE, bound_off, bound_on)
+        users = users[(stage >= Stage.MEMBER) & (draws[users] < bound)]  # on a platform
+        utility = rules.adoption_utility(
+            a.alpha[users],
+            a.beta[users],
+            a.risk_aversion[users],
+            self.perceived_risk(users),
+            a.complexity[users],
+            rules.effective_skill(a.foundation[users], a.digital[users], d.omega),
+            self.share_active_neighbours[users],
+            d.gain,
+            d.risk_weight,
+            d.complexity_weight,
+            d.peer_weight,
+            d.cost,
+        )
+        stage = a.stage.copy()
+        stage[users] = rules.activate_utility(
+            a.stage[users], utility, d.kappa_on, d.kappa_off, d.steepness, dt, draws[users]
+        )
+        a.stage = stage
+        return users
 
     def share_of_neighbours(self, count: np.ndarray) -> np.ndarray:
         """Neighbour counts as shares of each actor's degree (0 for an isolated actor)."""
@@ -361,12 +370,14 @@ class RecruitingModel(mesa.Model):
         draws = rng.random(a.n, dtype=np.float32)
         p_leave = rules.hazard_probability(pop.turnover_per_week, self.dt_weeks)
         p_age = rules.hazard_probability(pop.junior_to_experienced_per_week, self.dt_weeks)
-        ages = np.flatnonzero(draws >= 1.0 - p_age)
+        events = np.flatnonzero((draws < p_leave) | (draws >= 1.0 - p_age))
+        leaves = draws[events] < p_leave
+        ages = events[~leaves]
         ages = ages[a.profile[ages] == Profile.JUNIOR]
         profile = a.profile.copy()
         profile[ages] = Profile.EXPERIENCED
         a.profile = profile
-        leaving = np.flatnonzero(draws < p_leave)
+        leaving = events[leaves]
         leaving = leaving[a.kind[leaving] == Kind.CANDIDATE]
         if self.params.decision.rule != "utility":
             leaving = leaving[a.stage[leaving] != Stage.ACTIVE]  # ACTIVE is absorbing there
