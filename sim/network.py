@@ -96,14 +96,30 @@ class Network:
         dense[sources] = values
         return (self.adjacency @ dense).astype(np.float64)
 
-    def _spread(self, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Sum over neighbours when only `sources` have non-zero `values` (A symmetric)."""
+    def add_spread(self, total: np.ndarray, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`total + spread(sources, values)` for one value per source.
+
+        With few sources the sums are added in place at their neighbours
+        (`total` is changed and returned), without building a full array.
+        """
+        if self.adjacency is None or sources.size * 20 >= self.n_nodes:
+            return total + self.spread(sources, values)
+        targets, lengths = self._ties(sources)
+        np.add.at(total, targets, np.repeat(np.asarray(values, dtype=np.float64), lengths))
+        return total
+
+    def _ties(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbours of each source, concatenated, and how many each source has."""
         indptr = self.adjacency.indptr
         starts = indptr[sources]
         lengths = indptr[sources + 1] - starts
         first = np.cumsum(lengths) - lengths
         ties = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
-        targets = self.adjacency.indices[ties]
+        return self.adjacency.indices[ties], lengths
+
+    def _spread(self, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum over neighbours when only `sources` have non-zero `values` (A symmetric)."""
+        targets, lengths = self._ties(sources)
         columns = values.T if values.ndim == 2 else values[None, :]
         sums = [
             np.bincount(targets, np.repeat(column, lengths), minlength=self.n_nodes)
@@ -146,7 +162,7 @@ class NeighbourCount:
             changed = np.flatnonzero(mask != self.mask)
             if changed.size:
                 sign = np.where(mask[changed], 1.0, -1.0)
-                self.count = self.count + network.spread(changed, sign)
+                self.count = network.add_spread(self.count, changed, sign)
         self.network, self.mask = network, mask
         return self.count
 

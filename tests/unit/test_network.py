@@ -116,6 +116,19 @@ def test_count_matches_dense_product_for_sparse_and_dense_values(n_nonzero):
     np.testing.assert_array_equal(net.count(counts), dense @ counts)
 
 
+@pytest.mark.parametrize("n_sources", [3, 60])
+def test_add_spread_adds_the_neighbour_sums(n_sources):
+    """In place for few sources, through a full array for many: the same sums."""
+    g = rng(11)
+    n = 200
+    net = from_edges(n, g.integers(n, size=900), g.integers(n, size=900))
+    sources = np.sort(g.choice(n, n_sources, replace=False))
+    values = g.choice([-1.0, 1.0], n_sources)
+    total = g.integers(0, 5, n).astype(np.float64)
+    expected = total + net.adjacency.toarray().astype(np.float64)[:, sources] @ values
+    np.testing.assert_array_equal(net.add_spread(total.copy(), sources, values), expected)
+
+
 def test_spread_on_the_complete_graph_excludes_the_holder():
     net = build_network(NetworkParams(kind="complete"), 4, np.zeros(4, int), rng(0))
     out = net.spread(np.array([0, 2]), np.array([1.0, 5.0]))
