@@ -42,14 +42,9 @@ def platform_churn(
     Returns:
         (digital, complexity) after the phase.
     """
-    exposed = np.flatnonzero(churn_by_set_per_week.take(membership))  # members of a platform
-    sets = membership[exposed]
-    keep_digital = np.exp(-erosion * churn_by_set_per_week * dt).take(sets)
-    keep_clarity = np.exp(-confusion * churn_by_set_per_week * dt).take(sets)
-    digital, complexity = digital.copy(), complexity.copy()
-    digital[exposed] *= keep_digital
-    complexity[exposed] = 1.0 - (1.0 - complexity[exposed]) * keep_clarity
-    return digital, complexity
+    keep_digital = np.exp(-erosion * churn_by_set_per_week * dt).take(membership)
+    keep_clarity = np.exp(-confusion * churn_by_set_per_week * dt).take(membership)
+    return digital * keep_digital, 1.0 - (1.0 - complexity) * keep_clarity
 
 
 def update_beliefs(
