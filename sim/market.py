@@ -237,8 +237,15 @@ def market_step(
     slots, applicants = traditional_applications(
         recruiters, vacancies, is_candidate & is_seeking, rng
     )
-    p_fill = traditional_fill_probability(foundation[slots], foundation[applicants], params, dt)
-    filled = rng.random(slots.size) < p_fill
+    # thinning: the quality factor is at most 1, so only draws below the full-rate
+    # probability can fill; the exact probability is computed for those alone
+    draws = rng.random(slots.size)
+    maybe = np.flatnonzero(draws < hazard_probability(params.traditional_fill_per_week, dt))
+    p_fill = traditional_fill_probability(
+        foundation[slots[maybe]], foundation[applicants[maybe]], params, dt
+    )
+    filled = np.zeros(slots.size, dtype=bool)
+    filled[maybe] = draws[maybe] < p_fill
     order = rng.permutation(slots.size)
     hired_traditional = resolve_offers(slots, applicants, order[filled[order]], vacancies)
     np.subtract.at(vacancies, slots[hired_traditional], 1)
