@@ -365,23 +365,25 @@ class RecruitingModel(mesa.Model):
 
     def _turnover(self) -> None:
         a, pop, rng = self.actors, self.params.population, self._streams["turnover"]
-        # One draw per actor for both events: leaving below p_leave, ageing at or above
-        # 1 - p_age. A leaver does not also age (its slot takes an entrant anyway).
+        # One draw per actor for both events: leaving below p_leave, ageing in the top
+        # p_age (1 - p_leave) of [0, 1) for those who can leave, so that a candidate who
+        # stays ages with probability p_age, as with independent draws; in the top p_age
+        # for those who cannot. A leaver does not also age: its slot takes an entrant.
         draws = rng.random(a.n, dtype=np.float32)
         p_leave = rules.hazard_probability(pop.turnover_per_week, self.dt_weeks)
         p_age = rules.hazard_probability(pop.junior_to_experienced_per_week, self.dt_weeks)
         events = np.flatnonzero((draws < p_leave) | (draws >= 1.0 - p_age))
-        leaves = draws[events] < p_leave
-        ages = events[~leaves]
+        can_leave = a.kind[events] == Kind.CANDIDATE
+        if self.params.decision.rule != "utility":
+            can_leave &= a.stage[events] != Stage.ACTIVE  # ACTIVE is absorbing there
+        leaves = can_leave & (draws[events] < p_leave)
+        age_from = np.where(can_leave, 1.0 - p_age * (1.0 - p_leave), 1.0 - p_age)
+        ages = events[~leaves & (draws[events] >= age_from)]
         ages = ages[a.profile[ages] == Profile.JUNIOR]
         profile = a.profile.copy()
         profile[ages] = Profile.EXPERIENCED
         a.profile = profile
-        leaving = events[leaves]
-        leaving = leaving[a.kind[leaving] == Kind.CANDIDATE]
-        if self.params.decision.rule != "utility":
-            leaving = leaving[a.stage[leaving] != Stage.ACTIVE]  # ACTIVE is absorbing there
-        slots = leaving
+        slots = events[leaves]
         entrants = init_actors(
             self._entrant_population,
             slots.size,

@@ -23,7 +23,8 @@ MAX_PLATFORMS = 12  # 1 generalist + up to 10 domains + 1 by profile; 4,096 poss
 
 # The codes below are NumPy int8 scalars, the dtype of the arrays that store them:
 # comparing an int8 array with an IntEnum member (a Python int subclass) makes NumPy
-# cast the whole array to int64 first, about ten times slower at 100k actors.
+# cast the whole array to int64 first, about ten times slower at 100k actors. Being
+# np.int8, not int, a member is not JSON-serialisable: write `.name` or `int(member)`.
 
 
 class Stage(np.int8, Enum):

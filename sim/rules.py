@@ -105,7 +105,8 @@ def update_memberships(
     ACTIVE actors keep their memberships. Only the actors who join or leave
     change stage, so stages and memberships must agree on entry (AWARE
     actors on no platform, MEMBER and LAPSED actors on at least one), as
-    every phase keeps them.
+    every phase keeps them (`tests/unit/test_invariants.py` checks it after
+    every step of random scenarios).
 
     Args:
         stage: stages at t.
@@ -124,7 +125,7 @@ def update_memberships(
     """
     n_sets = bits.shape[0]
     rate_table = join_table @ (1 - bits).T  # (group, set): rate at full digital skill
-    cell = group * n_sets + membership
+    cell = group.astype(np.int64, copy=False) * n_sets + membership
     # Thinning: d^gamma <= 1, so only draws below the full-skill probability can join;
     # the exact probability is computed for those alone (same draws, same outcome).
     maybe = np.flatnonzero(draws[0] < hazard_probability(rate_table, dt).ravel().take(cell))

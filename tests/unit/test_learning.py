@@ -143,7 +143,7 @@ def test_update_complexity_exact_and_floor():
             0.1,  # at the floor: unchanged
             0.3,  # no use, no shared experience: unchanged
         ],
-        rtol=1e-7,  # the decay factor is computed in float32 (relative error < 2**-23)
+        rtol=1e-14,
     )
     assert out[3] == 0.05
 

@@ -13,7 +13,7 @@ from sim.agents import Candidate, Platform, Recruiter
 from sim.model import choose_initial_adopters, draw_thresholds
 from sim.network import from_edges
 from sim.params import ThresholdDistribution
-from sim.population import KIND_NAMES, Stage
+from sim.population import KIND_NAMES, Profile, Stage
 from sim.scenario import scenario_from_dict
 
 STAGE_NAMES = {s: s.name.lower() for s in Stage}
@@ -543,3 +543,38 @@ def test_cached_fit_groups_follow_turnover_and_ageing():
     assert model.new_entrants.size > 0  # turnover happened
     assert np.count_nonzero(model.actors.profile == 0) != juniors_before
     np.testing.assert_array_equal(model.group, model.actors.group)
+
+
+@pytest.mark.parametrize("rule", ["utility", "threshold"])
+def test_turnover_leaving_and_ageing_keep_their_probabilities(rule):
+    """One draw serves both events; each keeps its own probability.
+
+    With rates of 1/52 a week and dt = 52 weeks, p = 1 - e^-1 = 0.632 for each:
+    candidates leave with p, and juniors who stay age with p (not p / (1 - p),
+    and not always, as splitting [0, 1) naively would give). 20,000 candidates:
+    the binomial standard error is at most 0.0035 for leaving and 0.006 for the
+    ~7,000 juniors who stay; the tolerance is 5 of them.
+    """
+    n = 20_000
+    sc = scenario(
+        run={"steps": 1, "dt": 52.0},
+        population={
+            "candidates": n,
+            "recruiters": 0,
+            "junior_share": 1.0,
+            "turnover_per_week": 1 / 52,
+            "junior_to_experienced_per_week": 1 / 52,
+        },
+        network={"kind": "erdos_renyi", "mean_degree": 2},
+        decision={"rule": rule},
+    )
+    model = sim.RecruitingModel(sc, seed=8, agent_views=False)
+    assert np.all(model.actors.profile == Profile.JUNIOR)
+    model._turnover()
+    p = 1 - math.exp(-1)
+    left = np.zeros(n, dtype=bool)
+    left[model.new_entrants] = True
+    stayed_aged = np.count_nonzero(model.actors.profile[~left] == Profile.EXPERIENCED)
+    assert abs(left.mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
+    n_stayed = np.count_nonzero(~left)
+    assert abs(stayed_aged / n_stayed - p) < 5 * math.sqrt(p * (1 - p) / n_stayed)
