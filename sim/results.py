@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import crossing_time
-from sim.population import KIND_NAMES, Profile, Stage, members_per_platform
+from sim.population import KIND_NAMES, Actors, Profile, Stage, members_per_platform
 
 if TYPE_CHECKING:
     from sim.model import RecruitingModel
@@ -47,54 +47,66 @@ class Recorder:
         put("step", model.steps)
         put("time", model.time_weeks)
         is_member = a.membership != 0
-        n_all = max(a.n, 1)
-        n_aware = n_member = n_active = 0
+        totals = {"aware": 0, "member": 0, "active": 0}
         for kind_name, part in zip(
             KIND_NAMES.values(), (self.candidates, self.recruiters), strict=True
         ):
-            n_kind = part.stop - part.start
-            stage = a.stage[part]
-            counts = [np.count_nonzero(stage == value) for value in Stage]  # faster than bincount
-            for stage, stage_name in STAGE_NAMES.items():
-                put(f"n_{kind_name}_{stage_name}", counts[stage])
-            members = np.count_nonzero(is_member[part])
-            share = 1.0 / n_kind if n_kind else float("nan")
-            put(f"share_active_{kind_name}", counts[Stage.ACTIVE] * share)
-            put(f"share_member_{kind_name}", members * share)
-            belief = a.alpha[part] / (a.alpha[part] + a.beta[part])
-            for name, values in (
-                ("foundation", a.foundation[part]),
-                ("digital", a.digital[part]),
-                ("complexity", a.complexity[part]),
-                ("belief", belief),
-            ):
-                put(f"mean_{name}_{kind_name}", values.sum() * share)
-            n_aware += n_kind - counts[Stage.UNAWARE]
-            n_member += members
-            n_active += counts[Stage.ACTIVE]
-        put("share_aware", n_aware / n_all)
-        put("share_member", n_member / n_all)
-        put("share_active", n_active / n_all)
-        candidates = self.candidates
-        junior = a.profile[candidates] == Profile.JUNIOR  # candidates are junior or experienced
-        n_junior = np.count_nonzero(junior)
-        members_junior = np.count_nonzero(junior & is_member[candidates])
-        members_candidates = np.count_nonzero(is_member[candidates])
-        for profile, n_profile, members in (
-            (Profile.JUNIOR, n_junior, members_junior),
-            (Profile.EXPERIENCED, candidates.stop - n_junior, members_candidates - members_junior),
-        ):
-            share = members / n_profile if n_profile else float("nan")
-            put(f"share_member_{profile.name.lower()}", share)
+            for name, count in self._record_kind(a, is_member, kind_name, part).items():
+                totals[name] += count
+        for name, count in totals.items():
+            put(f"share_{name}", count / max(a.n, 1))
+        self._record_profiles(a, is_member)
         members = members_per_platform(a.membership, model.platforms.n)
         for name, count in zip(model.platforms.name, members, strict=True):
             put(f"members_{name}", count)
         put("hires_social", model.hires_social)
         put("hires_traditional", model.hires_traditional)
         put("vacancies_open", int(a.vacancies[self.recruiters].sum()))
-        put("n_seeking", np.count_nonzero(a.is_seeking[candidates]))
+        put("n_seeking", np.count_nonzero(a.is_seeking[self.candidates]))
         put("cost", sum(i.cost_this_step for i in model.interventions))
         self.n_rows += 1
+
+    def _record_kind(
+        self, a: Actors, is_member: np.ndarray, kind_name: str, part: slice
+    ) -> dict[str, int]:
+        """Stage counts, shares and mean traits of one kind; returns its aware/member/active."""
+        put = self._put
+        n_kind = part.stop - part.start
+        stages = a.stage[part]
+        counts = {stage: np.count_nonzero(stages == stage) for stage in Stage}  # not bincount
+        for stage, stage_name in STAGE_NAMES.items():
+            put(f"n_{kind_name}_{stage_name}", counts[stage])
+        members = np.count_nonzero(is_member[part])
+        share = 1.0 / n_kind if n_kind else float("nan")
+        put(f"share_active_{kind_name}", counts[Stage.ACTIVE] * share)
+        put(f"share_member_{kind_name}", members * share)
+        belief = a.alpha[part] / (a.alpha[part] + a.beta[part])
+        for name, values in (
+            ("foundation", a.foundation[part]),
+            ("digital", a.digital[part]),
+            ("complexity", a.complexity[part]),
+            ("belief", belief),
+        ):
+            put(f"mean_{name}_{kind_name}", values.sum() * share)
+        return {
+            "aware": n_kind - counts[Stage.UNAWARE],
+            "member": members,
+            "active": counts[Stage.ACTIVE],
+        }
+
+    def _record_profiles(self, a: Actors, is_member: np.ndarray) -> None:
+        """Membership shares of junior and experienced candidates."""
+        candidates = self.candidates
+        junior = a.profile[candidates] == Profile.JUNIOR  # candidates are junior or experienced
+        n_junior = np.count_nonzero(junior)
+        members_junior = np.count_nonzero(junior & is_member[candidates])
+        members = np.count_nonzero(is_member[candidates])
+        for profile, n_profile, n_members in (
+            (Profile.JUNIOR, n_junior, members_junior),
+            (Profile.EXPERIENCED, candidates.stop - n_junior, members - members_junior),
+        ):
+            share = n_members / n_profile if n_profile else float("nan")
+            self._put(f"share_member_{profile.name.lower()}", share)
 
     def timeseries(self) -> pd.DataFrame:
         """The recorded rows as a DataFrame (counts as integers)."""
