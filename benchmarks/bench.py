@@ -521,11 +521,30 @@ def git_state() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD") or None, "sim_dirty_files": dirty}
 
 
+class OneLineErrors(argparse.ArgumentParser):
+    """Argument errors as one line on stderr and exit code 2, without the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1, for --repeats."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineErrors(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes only (smoke check)")
     parser.add_argument("--out", type=Path, help="JSON output (default benchmarks/results.json)")
-    parser.add_argument("--repeats", type=int, help="repeats per timing (default 3)")
+    parser.add_argument("--repeats", type=positive_int, help="repeats per timing (default 3)")
     parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 

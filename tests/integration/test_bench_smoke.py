@@ -147,3 +147,19 @@ def test_repeats_and_report(quick: tuple[dict[str, Any], str]) -> None:
         assert len(row["engine"]["repeats_s"]) == len(row["mesa"]["repeats_s"]) == repeats
     assert len(results["memory"]["repeats_max_rss_mb"]) == repeats
     assert "Floors" in stdout and "wrote" in stdout
+
+
+@pytest.mark.parametrize("args", [["--repeats", "0"], ["--repeats", "x"], ["--bogus"]])
+def test_bad_arguments_fail_on_one_line(args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bench.py: ")
+    assert args[0] in lines[0]
+    assert not out.exists()
