@@ -1,75 +1,73 @@
-"""Mesa agents as thin, live views on the model's arrays.
+"""Mesa agents as thin, live views on a run's state arrays.
 
 The dynamics run on arrays; these agents exist so that Mesa tools, the app
 and users can inspect actors one by one. Reading an attribute always reads
-the current array value; the agents hold no state of their own but an index.
+the current array value; an agent holds no state of its own but an index.
+The model creates them on first use (`RecruitingModel.agents`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
 from sim.population import Kind, Profile, Stage
-
-if TYPE_CHECKING:
-    from sim.model import RecruitingModel
+from sim.state import State
 
 
 class Actor(mesa.Agent):
     """Common view of a candidate or recruiter (actor `index` in the arrays)."""
 
-    def __init__(self, model: RecruitingModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, state: State, index: int) -> None:
         super().__init__(model)
+        self.state = state
         self.index = index
 
     @property
     def stage(self) -> Stage:
         """Current adoption stage."""
-        return Stage(int(self.model.actors.stage[self.index]))
+        return Stage(int(self.state.actors.stage[self.index]))
 
     @property
     def risk_aversion(self) -> float:
         """Risk aversion rho in [0, 1]."""
-        return float(self.model.actors.risk_aversion[self.index])
+        return float(self.state.actors.risk_aversion[self.index])
 
     @property
     def foundation(self) -> float:
         """Basic know-how f in [0, 1]; the skill gap is 1 - f."""
-        return float(self.model.actors.foundation[self.index])
+        return float(self.state.actors.foundation[self.index])
 
     @property
     def digital(self) -> float:
         """Know-how of the platforms' usages d in [0, 1]."""
-        return float(self.model.actors.digital[self.index])
+        return float(self.state.actors.digital[self.index])
 
     @property
     def complexity(self) -> float:
         """Perceived complexity of the platforms in [0, 1]."""
-        return float(self.model.actors.complexity[self.index])
+        return float(self.state.actors.complexity[self.index])
 
     @property
     def belief(self) -> float:
         """Expected success rate of a social-channel contact, alpha / (alpha + beta)."""
-        a = self.model.actors
+        a = self.state.actors
         return float(a.alpha[self.index] / (a.alpha[self.index] + a.beta[self.index]))
 
     @property
     def domain(self) -> int:
         """Job domain."""
-        return int(self.model.actors.domain[self.index])
+        return int(self.state.actors.domain[self.index])
 
     @property
     def platforms(self) -> list[str]:
         """Names of the platforms this actor is a member of."""
-        mask = int(self.model.actors.membership[self.index])
-        return [name for k, name in enumerate(self.model.platforms.name) if mask >> k & 1]
+        mask = int(self.state.actors.membership[self.index])
+        return [name for k, name in enumerate(self.state.platforms.name) if mask >> k & 1]
 
     @property
     def neighbours(self) -> list[int]:
         """Indices of the actors this one is tied to."""
-        return [int(i) for i in self.model.network.neighbours(self.index)]
+        return [int(i) for i in self.state.network.neighbours(self.index)]
 
 
 class Candidate(Actor):
@@ -78,12 +76,12 @@ class Candidate(Actor):
     @property
     def profile(self) -> Profile:
         """Junior (young graduate) or experienced."""
-        return Profile(int(self.model.actors.profile[self.index]))
+        return Profile(int(self.state.actors.profile[self.index]))
 
     @property
     def is_seeking(self) -> bool:
         """Whether the candidate is currently looking for a job."""
-        return bool(self.model.actors.is_seeking[self.index])
+        return bool(self.state.actors.is_seeking[self.index])
 
 
 class Recruiter(Actor):
@@ -92,46 +90,47 @@ class Recruiter(Actor):
     @property
     def vacancies(self) -> int:
         """Open vacancies."""
-        return int(self.model.actors.vacancies[self.index])
+        return int(self.state.actors.vacancies[self.index])
 
     @property
     def is_certified(self) -> bool:
         """Whether the recruiter holds the certification label."""
-        return bool(self.model.actors.is_certified[self.index])
+        return bool(self.state.actors.is_certified[self.index])
 
 
 class Platform(mesa.Agent):
     """A social network for recruiting (generalist or specialised)."""
 
-    def __init__(self, model: RecruitingModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, state: State, index: int) -> None:
         super().__init__(model)
+        self.state = state
         self.index = index
 
     @property
     def name(self) -> str:
         """Platform name."""
-        return self.model.platforms.name[self.index]
+        return self.state.platforms.name[self.index]
 
     @property
     def n_members(self) -> int:
         """Current number of members."""
-        return int(self.model.actors.is_member_of(self.index).sum())
+        return int(self.state.actors.is_member_of(self.index).sum())
 
     @property
     def churn_per_week(self) -> float:
-        """Feature releases per week."""
-        return float(self.model.platforms.churn_per_week[self.index])
+        """Feature releases per week in force (a platform policy may set them)."""
+        return float(self.state.modifiers.churn_per_week[self.index])
 
     @property
     def data_safety(self) -> float:
-        """Trust in what is done with users' data, in [0, 1]."""
-        return float(self.model.platforms.data_safety[self.index])
+        """Trust in what is done with users' data in force, in [0, 1]."""
+        return float(self.state.modifiers.data_safety[self.index])
 
 
-def create_agent_views(model: RecruitingModel) -> None:
-    """Register one Mesa agent per actor and per platform with the model."""
+def create_agent_views(model: mesa.Model, state: State) -> None:
+    """Register with `model` one Mesa agent per actor and per platform of `state`."""
     classes = {int(Kind.CANDIDATE): Candidate, int(Kind.RECRUITER): Recruiter}
-    for index, kind in enumerate(model.actors.kind.tolist()):
-        classes[kind](model, index)
-    for index in range(model.platforms.n):
-        Platform(model, index)
+    for index, kind in enumerate(state.actors.kind.tolist()):
+        classes[kind](model, state, index)
+    for index in range(state.platforms.n):
+        Platform(model, state, index)

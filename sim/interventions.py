@@ -1,10 +1,20 @@
-"""Interventions: scheduled actions on the model's state, a class each, a registry by type.
+"""Interventions: scheduled actions on the state, a class each, a registry by type.
 
-An intervention never rewrites parameters: it acts on state arrays (skills,
-certification, platforms' churn and data safety, ties) or on the model's
-modifier arrays (sharing weights, perceived-risk factor, media boost,
-entrants' foundation boost). Each knows its schedule, whom it targets, how
-many actors it reached and what it cost.
+An intervention never rewrites parameters. It acts in one of two ways:
+
+* events on the actors' state, which compose because each adds to what it
+  finds: skills raised (training, certification, curriculum, coaching),
+  labels given (certification), ties added (community);
+* contributions to modifiers (`sim.state.Modifiers`): each intervention
+  writes only its own contribution, and `intervention_phase` combines them
+  with the base values by the rule of each modifier (`sim.state.RULES`):
+  certifications multiply candidates' perceived risk, campaigns add to the
+  media hazard, communities raise sharing weights to the largest, and the
+  latest-started platform policy in force sets a platform's data safety and
+  churn (the base value returns when none is). Nothing is saved and restored.
+
+Each knows its schedule, whom it targets, how many actors it reached and
+what it cost.
 
 Schedules: one-shot types (training, certification, community) act at
 `start`, and again every `every` steps until `end` if `every` is set.
@@ -14,7 +24,7 @@ awareness_campaign) are in force on every step from `start` to `end`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -27,12 +37,11 @@ from sim.params import (
     CurriculumParams,
     InterventionBase,
     PlatformPolicyParams,
+    ScenarioParams,
     TrainingParams,
 )
 from sim.population import Kind, Profile, Stage
-
-if TYPE_CHECKING:
-    from sim.model import RecruitingModel
+from sim.state import NEUTRAL, RULES, State
 
 
 class Intervention:
@@ -58,6 +67,15 @@ class Intervention:
         """Name used in summaries: `name`, or `<index>_<type>`."""
         return self.params.name or f"{self.index}_{self.type_name}"
 
+    @property
+    def source(self) -> str:
+        """Key of its contributions to the modifiers (unique within a scenario)."""
+        return f"{self.index}:{self.label}"
+
+    def contribute(self, state: State, modifier: str, value: float | np.ndarray) -> None:
+        """Write (or replace) its own contribution to `modifier`; later starts win ties."""
+        state.contribute(self.source, modifier, value, (self.params.start, self.index))
+
     def in_force(self, step: int) -> bool:
         """Whether `step` lies in the window [start, end]."""
         p = self.params
@@ -74,9 +92,9 @@ class Intervention:
             return step == p.start
         return (step - p.start) % p.every == 0
 
-    def eligible(self, model: RecruitingModel) -> np.ndarray:
+    def eligible(self, state: State) -> np.ndarray:
         """Mask of the target group: kind, then domain, profile, stage and skill filters."""
-        p, a = self.params, model.actors
+        p, a = self.params, state.actors
         mask = np.ones(a.n, dtype=bool)
         if p.target != "all":
             kind = Kind.CANDIDATE if p.target == "candidates" else Kind.RECRUITER
@@ -91,19 +109,19 @@ class Intervention:
             mask &= getattr(a, p.skill) < p.skill_below
         return mask
 
-    def select(self, model: RecruitingModel, eligible: np.ndarray, n_pick: int) -> np.ndarray:
+    def select(self, state: State, eligible: np.ndarray, n_pick: int) -> np.ndarray:
         """Pick `n_pick` eligible actors by the targeting strategy (ties broken at random)."""
-        rng = model.intervention_stream(self.index)
+        rng = state.stream(f"intervention-{self.index}")
         pool = np.flatnonzero(eligible)
         n_pick = min(n_pick, pool.size)
         tiebreak = rng.random(pool.size)
         targeting = self.params.targeting
         if targeting == "lowest_skill":
-            order = np.lexsort((tiebreak, getattr(model.actors, self.params.skill)[pool]))
+            order = np.lexsort((tiebreak, getattr(state.actors, self.params.skill)[pool]))
         elif targeting == "hubs":
-            order = np.lexsort((tiebreak, -model.network.degree[pool]))
+            order = np.lexsort((tiebreak, -state.network.degree[pool]))
         elif targeting == "per_community":
-            domain = model.actors.domain[pool]
+            domain = state.actors.domain[pool]
             rank = np.empty(pool.size, dtype=np.int64)
             by_domain = np.lexsort((tiebreak, domain))
             starts = np.searchsorted(domain[by_domain], domain[by_domain])
@@ -113,27 +131,27 @@ class Intervention:
             order = np.argsort(tiebreak)
         return pool[order[:n_pick]]
 
-    def reach(self, model: RecruitingModel) -> np.ndarray:
+    def reach(self, state: State) -> np.ndarray:
         """The `coverage` share of the target group, selected by the targeting strategy."""
-        eligible = self.eligible(model)
+        eligible = self.eligible(state)
         n_pick = round(self.params.coverage * np.count_nonzero(eligible))
-        return self.select(model, eligible, n_pick)
+        return self.select(state, eligible, n_pick)
 
-    def apply(self, model: RecruitingModel) -> None:
+    def apply(self, state: State) -> None:
         """Act if due this step, and account for reach and cost."""
         self.cost_this_step = 0.0
-        self.update(model)
-        if not self.is_due(model.steps):
+        self.update(state)
+        if not self.is_due(state.step):
             return
-        reached = self.act(model)
+        reached = self.act(state)
         self.n_reached += reached
         self.cost_this_step = reached * self.params.cost_per_person + self.params.cost_fixed
         self.cost_total += self.cost_this_step
 
-    def update(self, model: RecruitingModel) -> None:
+    def update(self, state: State) -> None:
         """Work done every step whether due or not (decay, ending). Nothing by default."""
 
-    def act(self, model: RecruitingModel) -> int:
+    def act(self, state: State) -> int:
         """Change the model's state; return the number of actors reached."""
         raise NotImplementedError
 
@@ -155,22 +173,22 @@ class Training(Intervention):
         super().__init__(params, index)
         self.boost_left: np.ndarray | None = None
 
-    def update(self, model: RecruitingModel) -> None:
+    def update(self, state: State) -> None:
         """Trained know-how fades at `decay_per_week`; entrants lose nothing they never had."""
         if self.boost_left is None or self.params.decay_per_week == 0:
             return
-        self.boost_left[model.new_entrants] = 0.0
-        lost = self.boost_left * -np.expm1(-self.params.decay_per_week * model.dt_weeks)
-        skill = getattr(model.actors, self.params.skill)
+        self.boost_left[state.flows.new_entrants] = 0.0
+        lost = self.boost_left * -np.expm1(-self.params.decay_per_week * state.dt_weeks)
+        skill = getattr(state.actors, self.params.skill)
         skill -= np.minimum(lost, skill)
         self.boost_left -= lost
 
-    def act(self, model: RecruitingModel) -> int:
+    def act(self, state: State) -> int:
         """Raise the chosen skill of the actors reached."""
-        chosen = self.reach(model)
-        gained = raise_skill(getattr(model.actors, self.params.skill), chosen, self.params.boost)
+        chosen = self.reach(state)
+        gained = raise_skill(getattr(state.actors, self.params.skill), chosen, self.params.boost)
         if self.boost_left is None:
-            self.boost_left = np.zeros(model.actors.n)
+            self.boost_left = np.zeros(state.actors.n)
         self.boost_left[chosen] += gained
         return int(chosen.size)
 
@@ -178,32 +196,41 @@ class Training(Intervention):
 class Certification(Intervention):
     """Labels recruiters: more foundation, and candidates perceive less risk.
 
-    Candidates' perceived risk is multiplied by 1 - risk_reduction x (share of
-    recruiters certified): the more certified recruiters there are, the more
-    likely a candidate deals with one.
+    Its contribution to candidates' `risk_factor` is 1 - risk_reduction x
+    (share of recruiters it certified): the more certified recruiters there
+    are, the more likely a candidate deals with one. Labels, once given,
+    stay: the effect outlasts `end`. Several certifications multiply.
     """
 
     type_name = "certification"
     params: CertificationParams
 
-    def update(self, model: RecruitingModel) -> None:
-        """Refresh candidates' risk factor from the current share of certified recruiters."""
-        a = model.actors
-        recruiters = a.kind == Kind.RECRUITER
-        if model.steps < self.params.start or not recruiters.any():
-            return  # labels, once given, stay: the effect outlasts `end`
-        share_certified = np.count_nonzero(a.is_certified & recruiters) / recruiters.sum()
-        factor = 1.0 - self.params.risk_reduction * share_certified
-        model.risk_factor = np.where(a.is_candidate, factor, model.risk_factor)
+    def __init__(self, params: CertificationParams, index: int) -> None:
+        super().__init__(params, index)
+        self.certified: np.ndarray | None = None  # recruiters this programme labelled
 
-    def act(self, model: RecruitingModel) -> int:
+    def update(self, state: State) -> None:
+        """Its risk factor for candidates, from the share of recruiters it certified."""
+        a = state.actors
+        recruiters = a.kind == Kind.RECRUITER
+        if state.step < self.params.start or not recruiters.any():
+            return
+        n_certified = 0 if self.certified is None else np.count_nonzero(self.certified)
+        factor = 1.0 - self.params.risk_reduction * (n_certified / recruiters.sum())
+        self.contribute(state, "risk_factor", np.where(a.is_candidate, factor, 1.0))
+
+    def act(self, state: State) -> int:
         """Certify recruiters not yet certified and raise their foundation."""
-        eligible = self.eligible(model)
+        a = state.actors
+        eligible = self.eligible(state)
         n_pick = round(self.params.coverage * np.count_nonzero(eligible))
-        chosen = self.select(model, eligible & ~model.actors.is_certified, n_pick)
-        model.actors.is_certified[chosen] = True
-        raise_skill(model.actors.foundation, chosen, self.params.boost)
-        self.update(model)
+        chosen = self.select(state, eligible & ~a.is_certified, n_pick)
+        a.is_certified[chosen] = True
+        if self.certified is None:
+            self.certified = np.zeros(a.n, dtype=bool)
+        self.certified[chosen] = True
+        raise_skill(a.foundation, chosen, self.params.boost)
+        self.update(state)
         return int(chosen.size)
 
 
@@ -214,10 +241,10 @@ class Curriculum(Intervention):
     continuing = True
     params: CurriculumParams
 
-    def act(self, model: RecruitingModel) -> int:
+    def act(self, state: State) -> int:
         """Raise the foundation of this step's entrants (made in the previous step)."""
-        entrants = model.new_entrants
-        raise_skill(model.actors.foundation, entrants, self.params.boost)
+        entrants = state.flows.new_entrants
+        raise_skill(state.actors.foundation, entrants, self.params.boost)
         return int(entrants.size)
 
 
@@ -228,81 +255,96 @@ class Coaching(Intervention):
     continuing = True
     params: CoachingParams
 
-    def act(self, model: RecruitingModel) -> int:
+    def act(self, state: State) -> int:
         """Coach candidates whose last step brought a failed social contact."""
-        asked = self.eligible(model) & (model.contacts > model.successes)
-        chosen = self.select(model, asked, self.params.capacity_per_step)
-        raise_skill(model.actors.foundation, chosen, self.params.boost)
+        asked = self.eligible(state) & (state.flows.contacts > state.flows.successes)
+        chosen = self.select(state, asked, self.params.capacity_per_step)
+        raise_skill(state.actors.foundation, chosen, self.params.boost)
         return int(chosen.size)
 
 
 class Community(Intervention):
-    """Communities of practice: members weigh shared experience more; optional new ties."""
+    """Communities of practice: members weigh shared experience more; optional new ties.
+
+    Its contribution to `sharing` is `sharing` for the actors it reached
+    (the largest weight of one's communities applies); an actor who leaves
+    the pool takes it along, and the entrant in its slot starts without it.
+    """
 
     type_name = "community"
     params: CommunityParams
 
-    def act(self, model: RecruitingModel) -> int:
+    def __init__(self, params: CommunityParams, index: int) -> None:
+        super().__init__(params, index)
+        self.sharing: np.ndarray | None = None  # its contribution, per actor
+
+    def update(self, state: State) -> None:
+        """Entrants in the slots of members are not members."""
+        if self.sharing is not None and state.flows.new_entrants.size:
+            self.sharing[state.flows.new_entrants] = NEUTRAL[RULES["sharing"]]
+            self.contribute(state, "sharing", self.sharing)
+
+    def act(self, state: State) -> int:
         """Raise the sharing weight of the actors reached and tie them within their domain."""
-        chosen = self.reach(model)
-        a = model.actors
-        a.sharing[chosen] = np.maximum(a.sharing[chosen], self.params.sharing)
-        if self.params.ties_per_member > 0 and not model.network.is_complete:
-            model.network = self._add_ties(model, chosen)
+        chosen = self.reach(state)
+        if self.sharing is None:
+            self.sharing = np.full(state.actors.n, NEUTRAL[RULES["sharing"]])
+        self.sharing[chosen] = self.params.sharing
+        self.contribute(state, "sharing", self.sharing)
+        if self.params.ties_per_member > 0 and not state.network.is_complete:
+            state.network = self._add_ties(state, chosen)
         return int(chosen.size)
 
-    def _add_ties(self, model: RecruitingModel, chosen: np.ndarray) -> Network:
-        rng = model.intervention_stream(self.index)
-        old = model.network.adjacency.tocoo()
+    def _add_ties(self, state: State, chosen: np.ndarray) -> Network:
+        rng = state.stream(f"intervention-{self.index}")
+        old = state.network.adjacency.tocoo()
         new_u, new_v = [old.row], [old.col]
-        for domain in np.unique(model.actors.domain[chosen]):
-            members = chosen[model.actors.domain[chosen] == domain]
+        for domain in np.unique(state.actors.domain[chosen]):
+            members = chosen[state.actors.domain[chosen] == domain]
             n_ties = round(self.params.ties_per_member * members.size / 2)
             if members.size > 1 and n_ties:
                 new_u.append(rng.choice(members, n_ties))
                 new_v.append(rng.choice(members, n_ties))
-        return from_edges(model.actors.n, np.concatenate(new_u), np.concatenate(new_v))
+        return from_edges(state.actors.n, np.concatenate(new_u), np.concatenate(new_v))
 
 
 class PlatformPolicy(Intervention):
-    """A platform's data safety raised and/or churn lowered from `start` (to `end`)."""
+    """A platform's data safety and/or churn set from `start` to `end`.
+
+    While in force, it contributes its values for its platforms to the
+    `data_safety` and `churn_per_week` modifiers; of the policies in force on
+    a platform, the latest started wins, and the base value returns when none
+    is in force.
+    """
 
     type_name = "platform_policy"
     continuing = True
     params: PlatformPolicyParams
 
-    def __init__(self, params: PlatformPolicyParams, index: int) -> None:
-        super().__init__(params, index)
-        self.saved: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-    def platforms(self, model: RecruitingModel) -> np.ndarray:
+    def platforms(self, state: State) -> np.ndarray:
         """Indices of the platforms the policy applies to (names checked at load)."""
-        names = model.platforms.name
+        names = state.platforms.name
         if self.params.platform == "all":
             return np.arange(len(names))
         return np.array([names.index(self.params.platform)])
 
-    def update(self, model: RecruitingModel) -> None:
-        """Restore its platforms' previous values once the policy has ended."""
-        if self.saved is not None and not self.in_force(model.steps):
-            which, data_safety, churn = self.saved
-            model.platforms.data_safety[which] = data_safety
-            model.platforms.churn_per_week[which] = churn
-            self.saved = None
+    def update(self, state: State) -> None:
+        """Write its contributions while in force, withdraw them outside its window."""
+        for modifier in ("data_safety", "churn_per_week"):
+            value = getattr(self.params, modifier)
+            if value is None or not self.in_force(state.step):
+                state.withdraw(self.source, modifier)
+                continue
+            contribution = np.full(state.platforms.n, NEUTRAL[RULES[modifier]])
+            contribution[self.platforms(state)] = value
+            self.contribute(state, modifier, contribution)
 
-    def act(self, model: RecruitingModel) -> int:
-        """Set the policy's values on its first step in force; reach is their members then."""
-        if model.steps != self.params.start:
+    def act(self, state: State) -> int:
+        """Reach, on its first step in force: the members of its platforms then."""
+        if state.step != self.params.start:
             return 0
-        which = self.platforms(model)
-        pl = model.platforms
-        self.saved = (which, pl.data_safety[which].copy(), pl.churn_per_week[which].copy())
-        if self.params.data_safety is not None:
-            pl.data_safety[which] = self.params.data_safety
-        if self.params.churn_per_week is not None:
-            pl.churn_per_week[which] = self.params.churn_per_week
-        bits = np.uint16(sum(1 << int(k) for k in which))
-        return int(np.count_nonzero(model.actors.membership & bits))
+        bits = np.uint16(sum(1 << int(k) for k in self.platforms(state)))
+        return int(np.count_nonzero(state.actors.membership & bits))
 
 
 class AwarenessCampaign(Intervention):
@@ -312,17 +354,18 @@ class AwarenessCampaign(Intervention):
     continuing = True
     params: AwarenessCampaignParams
 
-    def update(self, model: RecruitingModel) -> None:
-        """Switch the campaign's share of the media boost off outside its window."""
-        if not self.in_force(model.steps):
-            model.media_boost_per_week[self.index] = 0.0
+    def update(self, state: State) -> None:
+        """Its addition to the media hazard while in force; none outside its window."""
+        if self.in_force(state.step):
+            self.contribute(state, "media_per_week", self.params.media_per_week)
+        else:
+            state.withdraw(self.source, "media_per_week")
 
-    def act(self, model: RecruitingModel) -> int:
-        """Switch the boost on; the actors reached are those unaware when it starts."""
-        model.media_boost_per_week[self.index] = self.params.media_per_week
-        if model.steps != self.params.start:
+    def act(self, state: State) -> int:
+        """Reach, on its first step: the actors still unaware."""
+        if state.step != self.params.start:
             return 0
-        return int(np.count_nonzero(model.actors.stage == Stage.UNAWARE))
+        return int(np.count_nonzero(state.actors.stage == Stage.UNAWARE))
 
 
 REGISTRY: dict[str, type[Intervention]] = {
@@ -342,3 +385,16 @@ REGISTRY: dict[str, type[Intervention]] = {
 def build_interventions(specs: tuple[InterventionBase, ...]) -> list[Intervention]:
     """Instantiate the scenario's interventions from the registry."""
     return [REGISTRY[spec.type](spec, index) for index, spec in enumerate(specs)]
+
+
+def intervention_phase(state: State, params: ScenarioParams) -> None:
+    """Interventions act, then the modifiers in force are combined from their contributions.
+
+    Args:
+        state: the run's state; `state.flows.cost` receives this step's cost.
+        params: the scenario (each intervention holds its own section).
+    """
+    for intervention in state.interventions:
+        intervention.apply(state)
+    state.combine_modifiers()
+    state.flows.cost = sum(i.cost_this_step for i in state.interventions)

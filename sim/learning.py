@@ -1,12 +1,17 @@
-"""Learning phases as pure array functions: beliefs, digital skill, complexity, churn.
+"""Learning: beliefs, digital skill, complexity, and the platforms' churn that undoes it.
 
-Rates are per week and applied through exponential relaxation over `dt`
-weeks, so the step length does not change the result of a steady process.
+The kernels are pure array functions; `churn_phase` and `learning_phase`
+read their inputs from a `State` and write the results back. Rates are per
+week and applied through exponential relaxation over `dt` weeks, so the
+step length does not change the result of a steady process.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.params import ScenarioParams
+from sim.state import State
 
 
 def relax(
@@ -17,6 +22,7 @@ def relax(
 
 
 def platform_churn(
+    *,
     digital: np.ndarray,
     complexity: np.ndarray,
     membership: np.ndarray,
@@ -48,6 +54,7 @@ def platform_churn(
 
 
 def update_beliefs(
+    *,
     alpha: np.ndarray,
     beta: np.ndarray,
     own_successes: np.ndarray,
@@ -84,6 +91,7 @@ def update_beliefs(
 
 
 def update_digital(
+    *,
     digital: np.ndarray,
     is_active: np.ndarray,
     neighbour_digital: np.ndarray,
@@ -111,6 +119,7 @@ def update_digital(
 
 
 def update_complexity(
+    *,
     complexity: np.ndarray,
     is_active: np.ndarray,
     share_active_neighbours: np.ndarray,
@@ -134,3 +143,64 @@ def update_complexity(
     # relaxing toward the floor lowers values above it and would raise values below it,
     # which stay as they are: the minimum keeps both
     return np.minimum(complexity, relaxed, out=relaxed)
+
+
+# Phases: functions of (state, params) that call the kernels above.
+
+
+def churn_phase(state: State, params: ScenarioParams) -> None:
+    """Platform churn erodes members' digital know-how and adds to perceived complexity."""
+    a, pp = state.actors, params.platforms
+    exposure_by_set = (state.bits * state.modifiers.churn_per_week).max(axis=1)
+    a.digital, a.complexity = platform_churn(
+        digital=a.digital,
+        complexity=a.complexity,
+        membership=a.membership,
+        churn_by_set_per_week=exposure_by_set,
+        erosion=pp.erosion,
+        confusion=pp.confusion,
+        dt=state.dt_weeks,
+    )
+
+
+def learning_phase(state: State, params: ScenarioParams) -> None:
+    """Own and shared contact outcomes update beliefs; practice and peers teach the tools."""
+    a, lp, dt, flows = state.actors, params.learning, state.dt_weeks, state.flows
+    network, sharing = state.network, state.modifiers.sharing
+    is_active = a.is_active
+    failures = flows.contacts - flows.successes
+    # outcomes are shared from the few actors with contacts this step
+    reporters = np.flatnonzero(flows.contacts)
+    shared_successes = network.share(network.spread(reporters, flows.successes[reporters]))
+    shared_failures = network.share(network.spread(reporters, failures[reporters]))
+    neighbour_digital = network.mean(a.digital)
+    a.alpha, a.beta = update_beliefs(
+        alpha=a.alpha,
+        beta=a.beta,
+        own_successes=flows.successes,
+        own_failures=failures,
+        shared_successes=shared_successes,
+        shared_failures=shared_failures,
+        sharing=sharing,
+        prior=(lp.prior_alpha, lp.prior_beta),
+        decay_per_week=lp.decay_per_week,
+        dt=dt,
+    )
+    a.digital = update_digital(
+        digital=a.digital,
+        is_active=is_active,
+        neighbour_digital=neighbour_digital,
+        practice_per_week=lp.practice_per_week,
+        peer_per_week=lp.peer_per_week,
+        dt=dt,
+    )
+    a.complexity = update_complexity(
+        complexity=a.complexity,
+        is_active=is_active,
+        share_active_neighbours=state.share_active_neighbours,
+        sharing=sharing,
+        experience_per_week=lp.complexity_experience_per_week,
+        sharing_per_week=lp.complexity_sharing_per_week,
+        floor=lp.complexity_floor,
+        dt=dt,
+    )

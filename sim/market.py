@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.params import MarketParams
+from sim.params import MarketParams, ScenarioParams
 from sim.rules import effective_skill, hazard_probability, pick_bit
+from sim.state import State
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def traditional_applications(
 
 
 def social_contacts(
+    *,
     recruiters: np.ndarray,
     vacancies: np.ndarray,
     pool: np.ndarray,
@@ -164,6 +166,7 @@ def social_contacts(
 
 
 def market_step(
+    *,
     vacancies: np.ndarray,
     is_seeking: np.ndarray,
     is_recruiter: np.ndarray,
@@ -220,7 +223,14 @@ def market_step(
     ]
     pool = is_candidate & is_active & is_seeking
     who, target, platform = social_contacts(
-        searching, vacancies, pool, membership, bits, params.contacts_per_vacancy_week, dt, rng
+        recruiters=searching,
+        vacancies=vacancies,
+        pool=pool,
+        membership=membership,
+        bits=bits,
+        contacts_per_vacancy_week=params.contacts_per_vacancy_week,
+        dt=dt,
+        rng=rng,
     )
     skill_who = effective_skill(foundation[who], digital[who], omega)
     skill_target = effective_skill(foundation[target], digital[target], omega)
@@ -258,3 +268,29 @@ def market_step(
         hires_social=int(hired.size),
         hires_traditional=int(hired_traditional.size),
     )
+
+
+def market_phase(state: State, params: ScenarioParams) -> None:
+    """Vacancies arrive, active recruiters contact active candidates, hires by channel."""
+    a = state.actors
+    outcome = market_step(
+        vacancies=a.vacancies,
+        is_seeking=a.is_seeking,
+        is_recruiter=~a.is_candidate,
+        is_active=a.is_active,
+        membership=a.membership,
+        bits=state.bits,
+        foundation=a.foundation,
+        digital=a.digital,
+        omega=params.decision.omega,
+        group=state.group,
+        fit=state.fit_table,
+        params=params.market,
+        dt=state.dt_weeks,
+        rng=state.stream("market"),
+        arrivals_rng=state.stream("arrivals"),
+    )
+    a.vacancies, a.is_seeking = outcome.vacancies, outcome.is_seeking
+    flows = state.flows
+    flows.hires_social, flows.hires_traditional = outcome.hires_social, outcome.hires_traditional
+    flows.contacts, flows.successes = outcome.contacts, outcome.successes

@@ -132,6 +132,10 @@ class Network:
         """1 / degree, and 0 for an isolated actor (so shares and means are 0 there)."""
         return np.divide(1.0, self.degree, out=np.zeros(self.n_nodes), where=self.degree > 0)
 
+    def share(self, count: np.ndarray) -> np.ndarray:
+        """Neighbour counts as shares of each actor's degree (0 for an isolated actor)."""
+        return count * self.inverse_degree
+
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
         total = self.count(values)

@@ -16,7 +16,7 @@ from enum import Enum
 
 import numpy as np
 
-from sim.params import PlatformParams, PopulationParams
+from sim.params import PlatformParams, PopulationParams, ThresholdDistribution
 
 MAX_PLATFORMS = 12  # 1 generalist + up to 10 domains + 1 by profile; 4,096 possible sets
 
@@ -75,7 +75,6 @@ class Actors:
         vacancies: open vacancies held by each recruiter (0 for candidates).
         is_certified: recruiters holding the certification label.
         threshold: adoption threshold phi of the threshold rule.
-        sharing: weight of neighbours' outcomes in each actor's belief.
         t_active: step of the first activation, -1 for never.
     """
 
@@ -94,7 +93,6 @@ class Actors:
     vacancies: np.ndarray
     is_certified: np.ndarray
     threshold: np.ndarray
-    sharing: np.ndarray
     t_active: np.ndarray
 
     @property
@@ -140,8 +138,9 @@ class Platforms:
         name: platform names (``generalist``, ``domain_0``..., ``juniors``).
         target_domain: domain a platform specialises in, -1 for none.
         target_profile: profile a platform specialises in, -1 for none.
-        churn_per_week: feature releases per week (erode know-how, add confusion).
-        data_safety: trust in what is done with users' data, in [0, 1].
+        churn_per_week: feature releases per week (erode know-how, add confusion),
+            before any platform policy (the values in force are `State.modifiers`).
+        data_safety: trust in what is done with users' data, in [0, 1], likewise.
         attractiveness: base pull of the platform.
     """
 
@@ -182,7 +181,6 @@ def init_actors(
     n_candidates: int,
     n_recruiters: int,
     prior: tuple[float, float],
-    sharing: float,
     rng: np.random.Generator,
 ) -> Actors:
     """Create the actors of a run with traits drawn from the population parameters.
@@ -192,7 +190,6 @@ def init_actors(
         n_candidates: number of candidates (actors 0..n_candidates-1).
         n_recruiters: number of recruiters (the following actors).
         prior: Beta prior (alpha0, beta0) of the social channel's success rate.
-        sharing: initial weight of neighbours' outcomes.
         rng: the population's random stream.
     """
     n = n_candidates + n_recruiters
@@ -228,9 +225,26 @@ def init_actors(
         vacancies=np.zeros(n, dtype=np.int64),
         is_certified=np.zeros(n, dtype=bool),
         threshold=np.zeros(n),
-        sharing=np.full(n, sharing),
         t_active=np.full(n, -1, dtype=np.int64),
     )
+
+
+def draw_thresholds(
+    spec: float | ThresholdDistribution, risk_aversion: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Adoption thresholds phi in [0, 1] for the threshold rule."""
+    n = risk_aversion.size
+    if not isinstance(spec, ThresholdDistribution):
+        return np.full(n, float(spec))
+    if spec.dist == "uniform":
+        values = rng.uniform(spec.low, spec.high, n)
+    elif spec.dist == "normal":
+        values = rng.normal(spec.mean, spec.sd, n)
+    elif spec.dist == "beta":
+        values = rng.beta(spec.a, spec.b, n)
+    else:
+        values = spec.low + (spec.high - spec.low) * risk_aversion
+    return np.clip(values, 0.0, 1.0)
 
 
 def init_platforms(params: PlatformParams, names: tuple[str, ...]) -> Platforms:

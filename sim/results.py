@@ -8,31 +8,44 @@ can recompute them without importing the model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis import crossing_time
 from sim.population import KIND_NAMES, Actors, Profile, Stage, members_per_platform
-
-if TYPE_CHECKING:
-    from sim.model import RecruitingModel
+from sim.state import State
 
 STAGE_NAMES = {stage: stage.name.lower() for stage in Stage}
 
 
 class Recorder:
-    """Collects one row of indicators per step into preallocated arrays."""
+    """Collects one row of indicators per step into preallocated arrays.
 
-    def __init__(self, model: RecruitingModel) -> None:
-        n_candidates = int(np.count_nonzero(model.actors.is_candidate))
+    Args:
+        state: the run's state at step 0 (fixes who is a candidate).
+        steps: the number of steps expected; more may be recorded (the
+            columns grow).
+        extra_columns: further columns, each a function of the state
+            returning a number, recorded after the built-in ones.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        steps: int,
+        extra_columns: Mapping[str, Callable[[State], float]] | None = None,
+    ) -> None:
+        n_candidates = int(np.count_nonzero(state.actors.is_candidate))
         # candidates come first in the arrays and keep their slots (turnover is in place)
         self.candidates = slice(0, n_candidates)
-        self.recruiters = slice(n_candidates, model.actors.n)
+        self.recruiters = slice(n_candidates, state.actors.n)
+        self.extra_columns = dict(extra_columns or {})
         self.n_rows = 0
         self.columns: dict[str, np.ndarray] = {}
-        self._capacity = model.params.run.steps + 1
+        self._capacity = steps + 1
 
     def _put(self, name: str, value: float) -> None:
         column = self.columns.get(name)
@@ -40,12 +53,22 @@ class Recorder:
             column = self.columns[name] = np.full(self._capacity, np.nan)
         column[self.n_rows] = value
 
-    def record(self, model: RecruitingModel) -> None:
-        """Append the indicators of the model's current state."""
-        a = model.actors
+    def _grow(self) -> None:
+        """Double the room of every column (a run stepped past `run.steps`)."""
+        self._capacity *= 2
+        for name, column in self.columns.items():
+            grown = np.full(self._capacity, np.nan)
+            grown[: self.n_rows] = column[: self.n_rows]
+            self.columns[name] = grown
+
+    def record(self, state: State) -> None:
+        """Append the indicators of the current state."""
+        if self.n_rows == self._capacity:
+            self._grow()
+        a = state.actors
         put = self._put
-        put("step", model.steps)
-        put("time", model.time_weeks)
+        put("step", state.step)
+        put("time", state.time_weeks)
         is_member = a.membership != 0
         totals = {"aware": 0, "member": 0, "active": 0}
         for kind_name, part in zip(
@@ -56,14 +79,17 @@ class Recorder:
         for name, count in totals.items():
             put(f"share_{name}", count / max(a.n, 1))
         self._record_profiles(a, is_member)
-        members = members_per_platform(a.membership, model.platforms.n)
-        for name, count in zip(model.platforms.name, members, strict=True):
+        members = members_per_platform(a.membership, state.platforms.n)
+        for name, count in zip(state.platforms.name, members, strict=True):
             put(f"members_{name}", count)
-        put("hires_social", model.hires_social)
-        put("hires_traditional", model.hires_traditional)
+        flows = state.flows
+        put("hires_social", flows.hires_social)
+        put("hires_traditional", flows.hires_traditional)
         put("vacancies_open", int(a.vacancies[self.recruiters].sum()))
         put("n_seeking", np.count_nonzero(a.is_seeking[self.candidates]))
-        put("cost", sum(i.cost_this_step for i in model.interventions))
+        put("cost", flows.cost)
+        for name, column in self.extra_columns.items():
+            put(name, column(state))
         self.n_rows += 1
 
     def _record_kind(

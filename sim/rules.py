@@ -1,7 +1,8 @@
-"""Awareness, platform membership and the three adoption rules, as pure array functions.
+"""Awareness, platform membership and the three adoption rules.
 
-Every function takes the state at time t and returns new values; the model
-applies them. Probabilities per step come from hazards (rates per week
+The kernels are pure array functions: they take the state at time t and
+return new values. The phases (`awareness_phase`, `membership_phase`,
+`activation_phase`) read them from a `State` and write the results back. Probabilities per step come from hazards (rates per week
 times `dt` weeks), so results do not depend on the step length, except for
 the `bass` rule, which is the discrete Bass process by definition.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Stage
+from sim.params import DecisionParams, ScenarioParams
+from sim.population import Stage, members_per_platform
+from sim.state import State
 
 
 def hazard_probability(rate_per_week: np.ndarray | float, dt: float) -> np.ndarray:
@@ -24,6 +27,7 @@ def logistic(x: np.ndarray) -> np.ndarray:
 
 
 def become_aware(
+    *,
     stage: np.ndarray,
     share_informed_neighbours: np.ndarray,
     media_per_week: float | np.ndarray,
@@ -57,6 +61,7 @@ def become_aware(
 
 
 def join_rate_table(
+    *,
     fit: np.ndarray,
     attractiveness: np.ndarray,
     member_share: np.ndarray,
@@ -82,6 +87,7 @@ def pick_bit(weights: np.ndarray, draws: np.ndarray) -> np.ndarray:
 
 
 def update_memberships(
+    *,
     stage: np.ndarray,
     membership: np.ndarray,
     group: np.ndarray,
@@ -159,6 +165,7 @@ def effective_skill(foundation: np.ndarray, digital: np.ndarray, omega: float) -
 
 
 def adoption_utility(
+    *,
     alpha: np.ndarray,
     beta: np.ndarray,
     risk_aversion: np.ndarray,
@@ -166,31 +173,31 @@ def adoption_utility(
     complexity: np.ndarray,
     skill: np.ndarray,
     share_active_neighbours: np.ndarray,
-    gain: float,
-    risk_weight: float,
-    complexity_weight: float,
-    peer_weight: float,
-    cost: float,
+    decision: DecisionParams,
 ) -> np.ndarray:
     """TAM/UTAUT-like utility of using the social channel.
 
     U = G (E[b] - rho sd[b]) - rho r w_r - c (1 - q) w_c + w share_active - cost,
     with E[b], sd[b] the mean and standard deviation of the Beta(alpha, beta)
-    belief about the channel's contact success rate.
+    belief about the channel's contact success rate, and the weights G
+    (`gain`), w_r (`risk_weight`), w_c (`complexity_weight`), w
+    (`peer_weight`) and `cost` from the `[decision]` section.
     """
+    d = decision
     total = alpha + beta
     mean = alpha / total
     sd = np.sqrt(alpha * beta / (total * total * (total + 1.0)))
     return (
-        gain * (mean - risk_aversion * sd)
-        - risk_weight * risk_aversion * perceived_risk
-        - complexity_weight * complexity * (1.0 - skill)
-        + peer_weight * share_active_neighbours
-        - cost
+        d.gain * (mean - risk_aversion * sd)
+        - d.risk_weight * risk_aversion * perceived_risk
+        - d.complexity_weight * complexity * (1.0 - skill)
+        + d.peer_weight * share_active_neighbours
+        - d.cost
     )
 
 
 def activate_utility(
+    *,
     stage: np.ndarray,
     utility: np.ndarray,
     kappa_on: float,
@@ -214,6 +221,7 @@ def activate_utility(
 
 
 def activate_threshold(
+    *,
     stage: np.ndarray,
     n_active_neighbours: np.ndarray,
     degree: np.ndarray,
@@ -237,6 +245,7 @@ def activate_threshold(
 
 
 def activate_bass(
+    *,
     stage: np.ndarray,
     share_active_neighbours: np.ndarray,
     p: float,
@@ -253,3 +262,114 @@ def activate_bass(
     probability = np.minimum((p + q * share_active_neighbours) * dt, 1.0)
     activate = (stage != Stage.ACTIVE) & (draws < probability)
     return np.where(activate, np.int8(Stage.ACTIVE), stage)
+
+
+# Phases: functions of (state, params) that call the kernels above.
+
+
+def awareness_phase(state: State, params: ScenarioParams) -> None:
+    """Media and word of mouth make UNAWARE actors AWARE."""
+    a = state.actors
+    n_informed = state.n_informed_neighbours.update(state.network, a.stage != Stage.UNAWARE)
+    a.stage = become_aware(
+        stage=a.stage,
+        share_informed_neighbours=state.network.share(n_informed),
+        media_per_week=state.modifiers.media_per_week,
+        word_of_mouth_per_week=params.awareness.word_of_mouth_per_week,
+        dt=state.dt_weeks,
+        draws=state.stream("awareness").random(a.n, dtype=np.float32),
+    )
+
+
+def membership_phase(state: State, params: ScenarioParams) -> None:
+    """Aware actors join platforms by fit, pull and digital skill; non-active members leave."""
+    a, pp = state.actors, params.platforms
+    member_share = members_per_platform(a.membership, state.platforms.n) / max(a.n, 1)
+    join_table = join_rate_table(
+        fit=state.fit_table,
+        attractiveness=state.platforms.attractiveness,
+        member_share=member_share,
+        network_effect=pp.network_effect,
+        join_per_week=pp.join_per_week,
+    )
+    a.stage, a.membership = update_memberships(
+        stage=a.stage,
+        membership=a.membership,
+        group=state.group,
+        digital=a.digital,
+        digital_exponent=pp.digital_exponent,
+        join_table=join_table,
+        bits=state.bits,
+        leave_per_week=pp.leave_per_week,
+        dt=state.dt_weeks,
+        draws=state.stream("membership").random((2, a.n), dtype=np.float32),
+    )
+
+
+def activation_phase(state: State, params: ScenarioParams) -> None:
+    """The adoption decision by the scenario's rule; first activations are dated."""
+    a, d, dt = state.actors, params.decision, state.dt_weeks
+    before = a.stage == Stage.ACTIVE
+    n_active_neighbours = state.n_active_neighbours.update(state.network, before)
+    state.share_active_neighbours = state.network.share(n_active_neighbours)
+    draws = state.stream("activation").random(a.n, dtype=np.float32)
+    if d.rule == "threshold":
+        a.stage = activate_threshold(
+            stage=a.stage,
+            n_active_neighbours=n_active_neighbours,
+            degree=state.network.degree,
+            threshold=a.threshold,
+            threshold_count=d.threshold_count,
+        )
+        may_change = np.flatnonzero(~before)
+    elif d.rule == "bass":
+        a.stage = activate_bass(
+            stage=a.stage,
+            share_active_neighbours=state.share_active_neighbours,
+            p=d.p,
+            q=d.q,
+            dt=dt,
+            draws=draws,
+        )
+        may_change = np.flatnonzero(~before)
+    else:
+        may_change = activate_by_utility(state, d, draws)
+    first = may_change[(a.stage[may_change] == Stage.ACTIVE) & ~before[may_change]]
+    a.t_active[first[a.t_active[first] < 0]] = state.step
+
+
+def activate_by_utility(state: State, d: DecisionParams, draws: np.ndarray) -> np.ndarray:
+    """Utility rule: activation and lapsing hazards; returns the actors that may change.
+
+    Thinning: logistic() <= 1 bounds each hazard by kappa, so only actors whose
+    draw is below that bound can change stage; utility is computed for them alone.
+    """
+    a, dt = state.actors, state.dt_weeks
+    bound_on = hazard_probability(d.kappa_on, dt)
+    bound_off = hazard_probability(d.kappa_off, dt)
+    users = np.flatnonzero(draws < np.maximum(bound_on, bound_off))
+    stage = a.stage[users]
+    bound = np.where(stage == Stage.ACTIVE, bound_off, bound_on)
+    users = users[(stage >= Stage.MEMBER) & (draws[users] < bound)]  # on a platform
+    utility = adoption_utility(
+        alpha=a.alpha[users],
+        beta=a.beta[users],
+        risk_aversion=a.risk_aversion[users],
+        perceived_risk=state.perceived_risk(users),
+        complexity=a.complexity[users],
+        skill=effective_skill(a.foundation[users], a.digital[users], d.omega),
+        share_active_neighbours=state.share_active_neighbours[users],
+        decision=d,
+    )
+    stage = a.stage.copy()
+    stage[users] = activate_utility(
+        stage=a.stage[users],
+        utility=utility,
+        kappa_on=d.kappa_on,
+        kappa_off=d.kappa_off,
+        steepness=d.steepness,
+        dt=dt,
+        draws=draws[users],
+    )
+    a.stage = stage
+    return users

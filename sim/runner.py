@@ -50,7 +50,7 @@ def run(scenario: Scenario, seed: int = 0) -> RunResult:
     Returns:
         The run's timeseries and summary.
     """
-    model = RecruitingModel(scenario, seed=seed, agent_views=False)
+    model = RecruitingModel(scenario, seed=seed)
     model.run_model()
     reach = {f"reached_{i.label}": i.n_reached for i in model.interventions}
     reach |= {f"cost_{i.label}": i.cost_total for i in model.interventions}

@@ -10,7 +10,8 @@ import pytest
 
 import sim
 from sim.agents import Candidate, Platform, Recruiter
-from sim.model import choose_initial_adopters, draw_thresholds
+from sim.initial import choose_initial_adopters
+from sim.population import draw_thresholds
 from sim.network import from_edges
 from sim.params import ThresholdDistribution
 from sim.population import KIND_NAMES, Profile, Stage
