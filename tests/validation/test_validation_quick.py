@@ -28,8 +28,8 @@ from sim.validation import (
     run_batch,
     run_validation,
 )
-from sim.validation_report import FIGURES
-from sim.validation_stats import (
+from sim.validation.report import FIGURES
+from sim.validation.stats import (
     ROUNDING,
     newcombe_allowance,
     spearman_fall,
@@ -92,7 +92,7 @@ def test_bass_dt1_matches_euler_at_each_step_within_binomial_error(
     report: ValidationReport,
 ) -> None:
     # Tolerance per step: the binomial sd of the share, carried through the
-    # recursion (sim.validation_stats.bass_euler_sd), over sqrt(runs), times the
+    # recursion (sim.validation.stats.bass_euler_sd), over sqrt(runs), times the
     # Bonferroni normal quantile for a 1% family-wise error over all steps,
     # plus one actor's share for the O(1/N) terms (self-exclusion, Jensen).
     g = _bass(report, 1.0)

@@ -1,0 +1,149 @@
+"""The validation suite as a whole: run every case, write the report, print the checks.
+
+`run_validation` runs the Bass, Watts and Centola-Macy cases with the plan
+of the full or the quick suite, gathers their check rows and tables into a
+`ValidationReport` and writes it with `sim.validation.report.write_report`;
+`format_table` shows the checks in the terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.markup import escape
+from rich.table import Table
+
+from sim.provenance import git_commit, package_versions
+from sim.scenario import Scenario
+from sim.validation.bass import BASS_SEED, bass_case
+from sim.validation.centola import CENTOLA_REWIRE, CENTOLA_SEED, centola_case
+from sim.validation.core import (
+    FULL,
+    QUICK,
+    ROW_COLUMNS,
+    Progress,
+    ValidationReport,
+    load_case_scenario,
+)
+from sim.validation.report import write_report
+from sim.validation.watts import WATTS_SEED, WATTS_Z, watts_case
+
+
+def run_validation(
+    quick: bool,
+    out_dir: Path,
+    workers: int = 1,
+    progress: Progress | None = None,
+    experiments_dir: Path | None = None,
+) -> ValidationReport:
+    """Run every validation case through the engine and write the report.
+
+    Args:
+        quick: the quick suite (fewer runs, tolerances widened by the extra
+            sampling error); otherwise the full suite of the issue.
+        out_dir: folder for ``validation.md``, its PNG figures and CSV tables.
+        workers: processes for the runs (1 = this process, 0 = one per core).
+        progress: called as ``progress(task, runs_done, runs_total)`` after each run.
+        experiments_dir: folder of the validation scenario files
+            (default: ``experiments/validation`` of the source tree).
+
+    Returns:
+        The checks (`.rows`), the figure tables (`.curves`) and `.passed`.
+    """
+    start = time.perf_counter()
+    plan, full = (QUICK if quick else FULL), FULL
+
+    def scenario(name: str) -> Scenario:
+        return load_case_scenario(name, experiments_dir)
+
+    parts = [
+        bass_case(
+            scenario("bass_complete_dt1.toml"),
+            plan.bass_runs[0],
+            full.bass_runs[0],
+            workers,
+            progress,
+        ),
+        bass_case(
+            scenario("bass_complete_dt01.toml"),
+            plan.bass_runs[1],
+            full.bass_runs[1],
+            workers,
+            progress,
+        ),
+        watts_case(
+            scenario("watts_er_threshold.toml"),
+            WATTS_Z,
+            plan.watts_runs,
+            full.watts_runs,
+            workers,
+            progress,
+        ),
+        centola_case(
+            scenario("centola_ws_complex.toml"),
+            scenario("centola_ws_simple.toml"),
+            CENTOLA_REWIRE,
+            plan.centola_runs,
+            workers,
+            progress,
+        ),
+    ]
+    rows = pd.DataFrame([row for part in parts for row in part.rows], columns=ROW_COLUMNS)
+    curves: dict[str, pd.DataFrame] = {}
+    for part in parts:
+        for name, table in part.curves.items():
+            curves[name] = (
+                pd.concat([curves[name], table], ignore_index=True) if name in curves else table
+            )
+    seconds = time.perf_counter() - start
+    report = ValidationReport(rows, curves, quick, seconds)
+    meta = {
+        "mode": "quick" if quick else "full",
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git_commit() or "unknown",
+        "versions": package_versions(),
+        "seconds": seconds,
+        "workers": workers,
+        "seeds": {"bass": BASS_SEED, "watts": WATTS_SEED, "centola": CENTOLA_SEED},
+        "plan": plan,
+        "full_plan": full,
+    }
+    report.report_path = write_report(rows, curves, meta, Path(out_dir))
+    return report
+
+
+def format_value(value: float) -> str:
+    """A number with four significant digits, or "n/a"."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    return f"{value:.4g}"
+
+
+def format_table(report: ValidationReport) -> Table:
+    """The checks as a Rich table: case, reference, simulated [95% interval], runs, result."""
+    mode = "quick" if report.quick else "full"
+    table = Table(title=f"recruitsim validation ({mode}, {report.seconds:.0f} s)")
+    for name, justify in (
+        ("case", "left"),
+        ("reference", "left"),
+        ("simulated [95% interval]", "left"),
+        ("runs", "right"),
+        ("result", "center"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in report.rows.itertuples(index=False):
+        interval = f" [{format_value(row.lower)}, {format_value(row.upper)}]"
+        if row.n_runs == 0:
+            interval = " (analytic)"
+        table.add_row(
+            escape(row.case),
+            escape(row.reference_text),
+            escape(format_value(row.simulated) + interval),
+            str(row.n_runs),
+            "[green]pass[/green]" if row.passed else "[bold red]FAIL[/bold red]",
+        )
+    return table
