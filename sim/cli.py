@@ -22,7 +22,6 @@ from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
-from sim.validation import format_table, run_validation
 
 app = typer.Typer(
     help="Simulate how recruiters and candidates adopt social-network recruiting.",
@@ -40,9 +39,9 @@ SUMMARY_COLUMNS = (
     ("final_share_member", "final share member"),
     ("final_share_active_candidates", "final share active, candidates"),
     ("final_share_active_recruiters", "final share active, recruiters"),
-    ("hires_total", "hires, total"),
+    ("cum_hires", "hires, total"),
     ("social_hire_share", "share of hires via the social channel"),
-    ("cost_total", "intervention cost"),
+    ("cum_cost", "intervention cost"),
 )
 
 
@@ -171,6 +170,8 @@ def validate_command(
     workers: Annotated[int, typer.Option(min=0, help="Processes (0 = one per core).")] = 1,
 ) -> None:
     """Reproduce the classic diffusion results (Bass, Watts, Centola-Macy) with the engine."""
+    from sim.validation import format_table, run_validation  # lazy: `run` must not load it
+
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         tasks: dict[str, Any] = {}

@@ -1,21 +1,22 @@
-"""Figures drawn from result tables (never from the model)."""
+"""Figures drawn from result tables (never from the model).
+
+Figures are drawn with Matplotlib's object API (`Figure`, PNG through Agg),
+so importing or using this module neither selects a backend nor touches
+pyplot's global state.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.analysis import mean_ci
 
 SHARES = (("share_aware", "aware"), ("share_member", "member"), ("share_active", "active"))
-HIRES = (("hires_social", "social channel"), ("hires_traditional", "traditional channel"))
+HIRES = (("cum_hires_social", "social channel"), ("cum_hires_traditional", "traditional channel"))
 
 
 def band(
@@ -41,11 +42,11 @@ def plot_run(timeseries: pd.DataFrame, title: str, path: Path) -> None:
     if "seed" not in timeseries:
         timeseries = timeseries.assign(seed=0)
     n_runs = timeseries["seed"].nunique()
-    cumulative = timeseries.assign(**{c: timeseries.groupby("seed")[c].cumsum() for c, _ in HIRES})
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
     for axis, frame, series, ylabel in (
         (left, timeseries, SHARES, "share of all actors"),
-        (right, cumulative, HIRES, "cumulative hires"),
+        (right, timeseries, HIRES, "cumulative hires"),
     ):
         for column, label in series:
             time, mean, lower, upper = band(frame, column)
@@ -60,4 +61,3 @@ def plot_run(timeseries: pd.DataFrame, title: str, path: Path) -> None:
     note = f"mean of {n_runs} runs, 95% interval of the mean" if n_runs > 1 else "one run"
     fig.suptitle(f"{title} ({note})")
     fig.savefig(path, dpi=110)
-    plt.close(fig)

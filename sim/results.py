@@ -4,6 +4,10 @@ The recorder writes into preallocated columns; `timeseries()` returns a tidy
 DataFrame (one row per step, step 0 = the initial state). `summarize()`
 computes the KPIs from that DataFrame alone, so analysis, reports and the app
 can recompute them without importing the model.
+
+Names follow one convention (docs/ODD.md, "Observation"): stocks `n_*` (and
+`share_*`, `mean_*` derived from them), flows per step `new_*`, running
+totals since step 0 `cum_*`. The summary's totals are `cum_*` too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from sim.population import KIND_NAMES, Actors, Profile, Stage, members_per_platf
 from sim.state import State
 
 STAGE_NAMES = {stage: stage.name.lower() for stage in Stage}
+FLOWS = ("hires_social", "hires_traditional", "cost")
+"""Flows recorded per step (`new_*`) and as running totals (`cum_*`)."""
 
 
 class Recorder:
@@ -46,6 +52,7 @@ class Recorder:
         self.n_rows = 0
         self.columns: dict[str, np.ndarray] = {}
         self._capacity = steps + 1
+        self._totals = dict.fromkeys(FLOWS, 0.0)
 
     def _put(self, name: str, value: float) -> None:
         column = self.columns.get(name)
@@ -81,13 +88,17 @@ class Recorder:
         self._record_profiles(a, is_member)
         members = members_per_platform(a.membership, state.platforms.n)
         for name, count in zip(state.platforms.name, members, strict=True):
-            put(f"members_{name}", count)
-        flows = state.flows
-        put("hires_social", flows.hires_social)
-        put("hires_traditional", flows.hires_traditional)
-        put("vacancies_open", int(a.vacancies[self.recruiters].sum()))
+            put(f"n_members_{name}", count)
+        put("n_vacancies_open", int(a.vacancies[self.recruiters].sum()))
         put("n_seeking", np.count_nonzero(a.is_seeking[self.candidates]))
-        put("cost", flows.cost)
+        for name, value in (
+            ("hires_social", state.flows.hires_social),
+            ("hires_traditional", state.flows.hires_traditional),
+            ("cost", state.flows.cost),
+        ):
+            self._totals[name] += value
+            put(f"new_{name}", value)
+            put(f"cum_{name}", self._totals[name])
         for name, column in self.extra_columns.items():
             put(name, column(state))
         self.n_rows += 1
@@ -137,8 +148,9 @@ class Recorder:
     def timeseries(self) -> pd.DataFrame:
         """The recorded rows as a DataFrame (counts as integers)."""
         frame = pd.DataFrame({k: v[: self.n_rows] for k, v in self.columns.items()})
-        integer = [c for c in frame if c == "step" or c.startswith(("n_", "members_", "hires_"))]
-        integer.append("vacancies_open")
+        integer = [
+            c for c in frame if c == "step" or c.startswith(("n_", "new_hires_", "cum_hires_"))
+        ]
         return frame.astype({c: np.int64 for c in integer})
 
 
@@ -149,8 +161,10 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `t10`, `t50`, `t90`: time (weeks) to 10/50/90% of all actors ACTIVE, NaN if never;
         `t_half_final`, `t_half_final_<kind>`: time to half the final active share;
         `final_share_active`, `final_share_member` (and per kind);
-        `hires_social`, `hires_traditional`, `hires_total`, `social_hire_share`;
-        `cost_total`; plus `extra` (e.g. per-intervention reach).
+        `cum_hires_social`, `cum_hires_traditional`, `cum_hires` (all channels),
+        `social_hire_share`; `cum_cost`; plus `extra` (e.g. per-intervention
+        reach). Totals are read from the last row's `cum_*` columns, so a
+        timeseries thinned to every k-th step gives the same totals.
     """
     time = timeseries["time"].to_numpy()
     last = timeseries.iloc[-1]
@@ -166,13 +180,13 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         out[f"t_half_final_{kind_name}"] = _half_final(time, kind_share)
         out[f"final_share_active_{kind_name}"] = float(last[f"share_active_{kind_name}"])
         out[f"final_share_member_{kind_name}"] = float(last[f"share_member_{kind_name}"])
-    social = int(timeseries["hires_social"].sum())
-    traditional = int(timeseries["hires_traditional"].sum())
-    out["hires_social"] = social
-    out["hires_traditional"] = traditional
-    out["hires_total"] = social + traditional
+    social = int(last["cum_hires_social"])
+    traditional = int(last["cum_hires_traditional"])
+    out["cum_hires_social"] = social
+    out["cum_hires_traditional"] = traditional
+    out["cum_hires"] = social + traditional
     out["social_hire_share"] = social / (social + traditional) if social + traditional else 0.0
-    out["cost_total"] = float(timeseries["cost"].sum())
+    out["cum_cost"] = float(last["cum_cost"])
     out.update(extra or {})
     return out
 

@@ -2,9 +2,10 @@
 
 The kernels are pure array functions: they take the state at time t and
 return new values. The phases (`awareness_phase`, `membership_phase`,
-`activation_phase`) read them from a `State` and write the results back. Probabilities per step come from hazards (rates per week
-times `dt` weeks), so results do not depend on the step length, except for
-the `bass` rule, which is the discrete Bass process by definition.
+`activation_phase`) read them from a `State` and write the results back.
+Probabilities per step come from hazards (rates per week times `dt` weeks),
+so results do not depend on the step length, except for the `bass` rule,
+which is the discrete Bass process by definition.
 """
 
 from __future__ import annotations

@@ -52,8 +52,8 @@ def run(scenario: Scenario, seed: int = 0) -> RunResult:
     """
     model = RecruitingModel(scenario, seed=seed)
     model.run_model()
-    reach = {f"reached_{i.label}": i.n_reached for i in model.interventions}
-    reach |= {f"cost_{i.label}": i.cost_total for i in model.interventions}
+    reach = {f"cum_reached_{i.label}": i.n_reached for i in model.interventions}
+    reach |= {f"cum_cost_{i.label}": i.cost_total for i in model.interventions}
     timeseries = model.recorder.timeseries()
     release(model)
     return RunResult(seed, timeseries, summarize(timeseries, reach), scenario.hash)

@@ -67,7 +67,7 @@ def test_same_seed_same_frame_in_process(scenario_file):
     for key, value in a.summary.items():
         assert value == b.summary[key] or (np.isnan(value) and np.isnan(b.summary[key])), key
     # the run did something worth comparing
-    assert a.timeseries["hires_traditional"].sum() > 0
+    assert a.timeseries["new_hires_traditional"].sum() > 0
     assert a.timeseries["share_active"].iloc[-1] != a.timeseries["share_active"].iloc[0]
 
 

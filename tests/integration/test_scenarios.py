@@ -40,11 +40,11 @@ def test_scenario_file_loads_and_runs_ten_steps(path):
     assert len(ts) == 11
     assert ts["step"].tolist() == list(range(11))
     np.testing.assert_array_equal(ts[COUNT_COLUMNS].sum(axis=1).to_numpy(), population)
-    cost = summary["cost_total"]
+    cost = summary["cum_cost"]
     assert math.isfinite(cost) and cost >= 0
-    assert cost == pytest.approx(ts["cost"].sum())
+    assert cost == pytest.approx(ts["new_cost"].sum())
     per_intervention = [
-        v for k, v in summary.items() if k.startswith("cost_") and k != "cost_total"
+        v for k, v in summary.items() if k.startswith("cum_cost_")
     ]
     assert len(per_intervention) == len(scenario.params.interventions)
     assert cost == pytest.approx(sum(per_intervention))
@@ -88,9 +88,9 @@ def test_cli_run_writes_all_outputs(tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 2
     assert summary["seed"].tolist() == seeds
-    assert "cost_total" in summary.columns
-    assert (summary["cost_total"] == 0).all()  # the training starts at week 26, after 8 steps
-    assert {"reached_0_training", "cost_0_training"} <= set(summary.columns)
+    assert "cum_cost" in summary.columns
+    assert (summary["cum_cost"] == 0).all()  # the training starts at week 26, after 8 steps
+    assert {"cum_reached_0_training", "cum_cost_0_training"} <= set(summary.columns)
 
     timeseries = pd.read_parquet(out / "timeseries.parquet")
     assert len(timeseries) == 2 * 9

@@ -1,7 +1,7 @@
 """Unit tests for sim.interventions: each intervention on a small hand-built population.
 
 Models are built from small scenarios; state arrays are then set by hand and
-either `intervention.apply(model)` is called directly (with `model.steps` set
+either the intervention phase is run alone (`apply_at`, with `state.step` set
 to the step being computed) or `model.step()` with `run.recruiting_layers =
 false`, so that no other phase touches skills.
 """
@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.interventions import intervention_phase
 from sim.population import Kind, Profile, Stage
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
 
@@ -39,10 +40,9 @@ def build(interventions=(), *, seed=0, **kwargs) -> sim.RecruitingModel:
 
 
 def apply_at(model: sim.RecruitingModel, step: int) -> None:
-    """Apply every intervention as phase 1 of the 1-based step `step` would."""
-    model.steps = step
-    for intervention in model.interventions:
-        intervention.apply(model)
+    """Run the intervention phase of the 1-based step `step`."""
+    model.state.step = step
+    intervention_phase(model.state, model.params)
 
 
 def changed(before: np.ndarray, after: np.ndarray) -> list[int]:
@@ -336,7 +336,7 @@ def test_certification_labels_recruiters_and_scales_candidates_risk():
     model = certification_model(start=1)
     a = model.actors
     before_f = a.foundation.copy()
-    base_risk = model.perceived_risk().copy()
+    base_risk = model.state.perceived_risk().copy()
     np.testing.assert_allclose(base_risk, [1, 0.5, 0.45, 0.4, 0.5, 1, 0.5, 0.45, 0.4, 1])
     apply_at(model, 1)
     certified = np.flatnonzero(a.is_certified)
@@ -348,21 +348,21 @@ def test_certification_labels_recruiters_and_scales_candidates_risk():
         a.foundation[certified], np.minimum(before_f[certified] + 0.1, 1.0), rtol=0, atol=1e-15
     )
     # candidates: 1 - 0.5 * (2 / 4 certified) = 0.75; recruiters stay at 1
-    np.testing.assert_array_equal(model.risk_factor, [0.75] * 6 + [1.0] * 4)
+    np.testing.assert_array_equal(model.state.modifiers.risk_factor, [0.75] * 6 + [1.0] * 4)
     np.testing.assert_allclose(
-        model.perceived_risk(), base_risk * np.array([0.75] * 6 + [1.0] * 4), rtol=1e-15
+        model.state.perceived_risk(), base_risk * np.array([0.75] * 6 + [1.0] * 4), rtol=1e-15
     )
     assert model.interventions[0].n_reached == 2
 
 
 def test_certification_before_start_changes_nothing():
     model = certification_model(start=3)
-    base_risk = model.perceived_risk().copy()
+    base_risk = model.state.perceived_risk().copy()
     for step in (1, 2):
         apply_at(model, step)
         assert not model.actors.is_certified.any()
-        np.testing.assert_array_equal(model.risk_factor, np.ones(10))
-        np.testing.assert_array_equal(model.perceived_risk(), base_risk)
+        np.testing.assert_array_equal(model.state.modifiers.risk_factor, np.ones(10))
+        np.testing.assert_array_equal(model.state.perceived_risk(), base_risk)
     apply_at(model, 3)
     assert model.actors.is_certified.sum() == 2
 
@@ -373,13 +373,13 @@ def test_certification_repeated_certifies_new_recruiters_until_all_are():
     first = set(np.flatnonzero(model.actors.is_certified).tolist())
     apply_at(model, 2)
     assert set(np.flatnonzero(model.actors.is_certified).tolist()) == {6, 7, 8, 9} > first
-    np.testing.assert_allclose(model.risk_factor, [0.6] * 6 + [1.0] * 4, rtol=1e-15)
+    np.testing.assert_allclose(model.state.modifiers.risk_factor, [0.6] * 6 + [1.0] * 4, rtol=1e-15)
     apply_at(model, 3)  # nobody left to certify
     intervention = model.interventions[0]
     assert intervention.n_reached == 4
     # labels stay after the end of the intervention's window
     apply_at(model, 4)
-    np.testing.assert_allclose(model.risk_factor, [0.6] * 6 + [1.0] * 4, rtol=1e-15)
+    np.testing.assert_allclose(model.state.modifiers.risk_factor, [0.6] * 6 + [1.0] * 4, rtol=1e-15)
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +402,7 @@ def test_curriculum_boosts_this_steps_entrants_only():
     a = model.actors
     a.foundation[:] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9, 0.1, 0.2, 0.3]
     before = a.foundation.copy()
-    model.new_entrants = np.array([2, 6, 7])
+    model.state.flows.new_entrants = np.array([2, 6, 7])
     curriculum = model.interventions[0]
     apply_at(model, 1)  # not yet in force
     np.testing.assert_array_equal(a.foundation, before)
@@ -412,11 +412,11 @@ def test_curriculum_boosts_this_steps_entrants_only():
     np.testing.assert_allclose(a.foundation[[2, 6, 7]], [0.55, 1.0, 0.25], rtol=0, atol=1e-15)
     assert curriculum.n_reached == 3
     assert curriculum.cost_this_step == 3 * 50 + 1
-    model.new_entrants = np.array([0])
+    model.state.flows.new_entrants = np.array([0])
     apply_at(model, 3)
     assert curriculum.n_reached == 4
     np.testing.assert_allclose(a.foundation[0], 0.35, rtol=0, atol=1e-15)
-    model.new_entrants = np.array([1, 3])
+    model.state.flows.new_entrants = np.array([1, 3])
     apply_at(model, 4)  # after the end
     np.testing.assert_allclose(a.foundation[[1, 3]], [0.3, 0.5], rtol=0, atol=1e-15)
     assert curriculum.n_reached == 4
@@ -433,14 +433,18 @@ def test_curriculum_in_a_full_run_boosts_each_cohort_of_entrants_once():
     a = model.actors
     n_entrants = 0
     for _ in range(8):
-        entrants = model.new_entrants.copy()
+        entrants = model.state.flows.new_entrants.copy()
         foundation = a.foundation.copy()
         model.step()
-        kept = np.setdiff1d(entrants, model.new_entrants)  # not replaced again this step
+        kept = np.setdiff1d(
+            entrants, model.state.flows.new_entrants
+        )  # not replaced again this step
         np.testing.assert_allclose(
             a.foundation[kept], np.minimum(foundation[kept] + 0.15, 1.0), rtol=0, atol=1e-15
         )
-        others = np.setdiff1d(np.arange(a.n), np.concatenate([entrants, model.new_entrants]))
+        others = np.setdiff1d(
+            np.arange(a.n), np.concatenate([entrants, model.state.flows.new_entrants])
+        )
         np.testing.assert_array_equal(a.foundation[others], foundation[others])
         n_entrants += entrants.size
         assert model.interventions[0].cost_this_step == 2 * entrants.size
@@ -464,8 +468,8 @@ def test_coaching_only_candidates_with_a_failed_contact_within_capacity(capacity
     )
     a = model.actors
     a.foundation[:] = 0.5
-    model.contacts = np.array(CONTACTS)
-    model.successes = np.array(SUCCESSES)
+    model.state.flows.contacts = np.array(CONTACTS)
+    model.state.flows.successes = np.array(SUCCESSES)
     apply_at(model, 1)
     coached = set(changed(np.full(12, 0.5), a.foundation))
     assert len(coached) == min(capacity, len(FAILED))
@@ -483,8 +487,8 @@ def test_coaching_acts_on_every_step_of_its_window():
     )
     a = model.actors
     a.foundation[:] = 0.5
-    model.contacts = np.array(CONTACTS)
-    model.successes = np.array(SUCCESSES)
+    model.state.flows.contacts = np.array(CONTACTS)
+    model.state.flows.successes = np.array(SUCCESSES)
     apply_at(model, 1)
     assert (a.foundation == 0.5).all()
     apply_at(model, 2)
@@ -507,10 +511,12 @@ def test_community_raises_sharing_to_the_weight_for_those_reached():
     )
     a = model.actors
     a.domain[:] = [0, 1, 0, 1, 0, 1, 0, 0, 1, 0]
-    a.sharing[:] = [0.3, 0.3, 0.95, 0.1, 0.5, 0.3, 0.0, 0.8, 0.3, 0.2]
+    model.state.base.sharing[:] = [0.3, 0.3, 0.95, 0.1, 0.5, 0.3, 0.0, 0.8, 0.3, 0.2]
     edges_before = model.network.n_edges
     apply_at(model, 1)
-    np.testing.assert_array_equal(a.sharing, [0.8, 0.3, 0.95, 0.1, 0.8, 0.3, 0.8, 0.8, 0.3, 0.8])
+    np.testing.assert_array_equal(
+        model.state.modifiers.sharing, [0.8, 0.3, 0.95, 0.1, 0.8, 0.3, 0.8, 0.8, 0.3, 0.8]
+    )
     assert model.interventions[0].n_reached == 6
     assert model.network.is_complete and model.network.n_edges == edges_before
 
@@ -540,11 +546,11 @@ def test_community_ties_are_added_only_within_a_domain_among_members(tmp_path):
     )
     a = model.actors
     a.domain[:] = np.arange(n) % 2  # every ring tie joins two domains
-    a.sharing[:] = 0.3
+    model.state.base.sharing[:] = 0.3
     old = edge_set(model.network)
     assert len(old) == n and all(a.domain[u] != a.domain[v] for u, v in old)
     apply_at(model, 1)
-    members = set(np.flatnonzero(a.sharing == 0.8).tolist())
+    members = set(np.flatnonzero(model.state.modifiers.sharing == 0.8).tolist())
     assert len(members) == 30
     assert np.bincount(a.domain[list(members)]).tolist() == [15, 15]
     new = edge_set(model.network)
@@ -571,7 +577,7 @@ ORIGINAL_SAFETY = [0.5, 0.6, 0.6, 0.6]  # generalist, domain_0, domain_1, junior
 ORIGINAL_CHURN = [0.02, 0.01, 0.01, 0.01]
 
 
-def test_platform_policy_sets_the_named_platform_in_its_window_and_restores_it():
+def test_platform_policy_sets_the_named_platform_in_its_window_and_base_returns():
     model = build(
         [
             {
@@ -587,25 +593,26 @@ def test_platform_policy_sets_the_named_platform_in_its_window_and_restores_it()
         ],
         population={"candidates": 6, "domains": 2},
     )
-    pl, a = model.platforms, model.actors
-    assert pl.name == ("generalist", "domain_0", "domain_1", "juniors")
-    np.testing.assert_array_equal(pl.data_safety, ORIGINAL_SAFETY)
-    np.testing.assert_array_equal(pl.churn_per_week, ORIGINAL_CHURN)
+    a = model.actors
+    assert model.platforms.name == ("generalist", "domain_0", "domain_1", "juniors")
+    np.testing.assert_array_equal(model.state.modifiers.data_safety, ORIGINAL_SAFETY)
+    np.testing.assert_array_equal(model.state.modifiers.churn_per_week, ORIGINAL_CHURN)
     # bit 2 = domain_1: actors 0, 1 and 3 are its members
     a.membership[:] = [0b0100, 0b0101, 0b0001, 0b1100, 0, 0b0010]
     policy = model.interventions[0]
     costs = []
     for step in range(1, 9):
         apply_at(model, step)
+        pl = model.state.modifiers
         costs.append(policy.cost_this_step)
         if 3 <= step <= 5:
             np.testing.assert_array_equal(pl.data_safety, [0.5, 0.6, 0.95, 0.6])
             np.testing.assert_array_equal(pl.churn_per_week, [0.02, 0.01, 0.0, 0.01])
-            assert model.perceived_risk()[0] == pytest.approx(0.05)
+            assert model.state.perceived_risk()[0] == pytest.approx(0.05)
         else:
             np.testing.assert_array_equal(pl.data_safety, ORIGINAL_SAFETY)
             np.testing.assert_array_equal(pl.churn_per_week, ORIGINAL_CHURN)
-            assert model.perceived_risk()[0] == pytest.approx(0.4)
+            assert model.state.perceived_risk()[0] == pytest.approx(0.4)
     assert policy.n_reached == 3  # members at the start, counted once
     assert costs == [0, 0, 13, 10, 10, 0, 0, 0]
     assert policy.cost_total == 33
@@ -618,8 +625,8 @@ def test_platform_policy_all_platforms_and_data_safety_only():
     )
     model.actors.membership[:] = [0, 1, 2, 4, 8, 0]
     apply_at(model, 1)
-    np.testing.assert_array_equal(model.platforms.data_safety, [0.9] * 4)
-    np.testing.assert_array_equal(model.platforms.churn_per_week, ORIGINAL_CHURN)
+    np.testing.assert_array_equal(model.state.modifiers.data_safety, [0.9] * 4)
+    np.testing.assert_array_equal(model.state.modifiers.churn_per_week, ORIGINAL_CHURN)
     assert model.interventions[0].n_reached == 4
 
 
@@ -662,7 +669,7 @@ def test_overlapping_platform_policies_on_different_platforms_are_independent():
     seen = {}
     for step in range(1, 8):
         apply_at(model, step)
-        seen[step] = model.platforms.data_safety.tolist()
+        seen[step] = model.state.modifiers.data_safety.tolist()
     assert {k: seen[k] for k in expected} == expected
 
 
@@ -702,9 +709,9 @@ def test_awareness_campaign_boost_is_on_in_its_window_and_reach_counted_once():
     boosts, costs = [], []
     for step in range(1, 9):
         apply_at(model, step)
-        boosts.append(model.media_boost_per_week.get(0, 0.0))
+        boosts.append(model.state.modifiers.media_per_week - model.params.awareness.media_per_week)
         costs.append(campaign.cost_this_step)
-    assert boosts == [0.0, 0.0, 0.05, 0.05, 0.05, 0.0, 0.0, 0.0]
+    assert boosts == pytest.approx([0.0, 0.0, 0.05, 0.05, 0.05, 0.0, 0.0, 0.0], abs=1e-15)
     assert campaign.n_reached == 7  # the unaware at its start, once
     assert costs == [0, 0, 7 * 2 + 100, 100, 100, 0, 0, 0]
 
@@ -738,7 +745,7 @@ def test_awareness_campaign_raises_the_awareness_hazard_only_in_its_window():
     forget()
     model.step()  # step 5: over
     assert n_unaware() == 35
-    assert model.media_boost_per_week == {0: 0.0}
+    assert model.state.modifiers.media_per_week == 0.0  # the base value again
     assert model.interventions[0].n_reached == 35
 
 
@@ -777,13 +784,13 @@ def test_costs_per_step_and_in_the_summary():
     # training acts at 2, 5 and 8 (5 people, 150 each time); the campaign at 1..4 (7 each)
     # and reaches the 22 actors unaware at step 1 (44)
     expected = [0, 44 + 7, 150 + 7, 7, 7, 150, 0, 0, 150, 0, 0]
-    assert ts["cost"].tolist() == expected
-    assert summary["cost_0_training"] == 450
-    assert summary["reached_0_training"] == 15
-    assert summary["cost_campaign"] == 44 + 4 * 7
-    assert summary["reached_campaign"] == 22
-    assert summary["cost_total"] == sum(expected) == ts["cost"].sum()
-    assert summary["cost_total"] == summary["cost_0_training"] + summary["cost_campaign"]
+    assert ts["new_cost"].tolist() == expected
+    assert summary["cum_cost_0_training"] == 450
+    assert summary["cum_reached_0_training"] == 15
+    assert summary["cum_cost_campaign"] == 44 + 4 * 7
+    assert summary["cum_reached_campaign"] == 22
+    assert summary["cum_cost"] == sum(expected) == ts["new_cost"].sum()
+    assert summary["cum_cost"] == summary["cum_cost_0_training"] + summary["cum_cost_campaign"]
 
 
 def test_intervention_starting_after_the_run_never_acts():
@@ -803,10 +810,10 @@ def test_intervention_starting_after_the_run_never_acts():
         }
     )
     a, b = sim.run(base, seed=4), sim.run(late, seed=4)
-    assert b.summary["cost_total"] == 0
-    assert b.summary["reached_0_training"] == b.summary["reached_1_coaching"] == 0
-    assert b.summary["cost_0_training"] == b.summary["cost_1_coaching"] == 0
-    assert (b.timeseries["cost"] == 0).all()
+    assert b.summary["cum_cost"] == 0
+    assert b.summary["cum_reached_0_training"] == b.summary["cum_reached_1_coaching"] == 0
+    assert b.summary["cum_cost_0_training"] == b.summary["cum_cost_1_coaching"] == 0
+    assert (b.timeseries["new_cost"] == 0).all()
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
 
 
@@ -829,8 +836,8 @@ def test_schedule_acting_steps(spec, acting_steps):
         [{**spec, "cost_fixed": 1}], steps=10, population={"candidates": 10, "recruiters": 2}
     )
     result = sim.run(scenario, seed=0)
-    assert np.flatnonzero(result.timeseries["cost"].to_numpy()).tolist() == acting_steps
-    assert result.summary["cost_total"] == len(acting_steps)
+    assert np.flatnonzero(result.timeseries["new_cost"].to_numpy()).tolist() == acting_steps
+    assert result.summary["cum_cost"] == len(acting_steps)
 
 
 @pytest.mark.parametrize("kind", ["training", "coaching", "awareness_campaign"])
@@ -866,7 +873,7 @@ def test_intervention_start_zero_is_rejected_at_load():
 
 
 def test_interventions_with_the_same_name_are_rejected_at_load():
-    # their summary keys cost_<name> / reached_<name> would collide
+    # their summary keys cum_cost_<name> / cum_reached_<name> would collide
     with pytest.raises(ScenarioError, match="intervention names must be unique"):
         make_scenario(
             [
@@ -909,15 +916,15 @@ def test_an_added_intervention_keeps_common_random_numbers():
         trained.step()
         for phase in ("awareness", "membership", "activation", "turnover"):
             np.testing.assert_equal(  # nested dicts holding arrays
-                plain._streams[phase].bit_generator.state,
-                trained._streams[phase].bit_generator.state,
+                plain.state.streams[phase].bit_generator.state,
+                trained.state.streams[phase].bit_generator.state,
                 err_msg=f"{phase} at step {step}",
             )
-    assert "intervention-0" in trained._streams and "intervention-0" not in plain._streams
+    assert "intervention-0" in trained.state.streams and "intervention-0" not in plain.state.streams
     a = plain.recorder.timeseries()
     b = trained.recorder.timeseries()
     pd.testing.assert_frame_equal(a.iloc[:30], b.iloc[:30], check_exact=True)
     # from step 30 on the runs differ: the training reached half of the 300 candidates
-    assert b.loc[30, "cost"] == 150 and a.loc[30, "cost"] == 0
+    assert b.loc[30, "new_cost"] == 150 and a.loc[30, "new_cost"] == 0
     assert b.loc[30, "mean_foundation_candidates"] > a.loc[30, "mean_foundation_candidates"]
     assert not a.iloc[30:].equals(b.iloc[30:])

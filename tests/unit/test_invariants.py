@@ -185,8 +185,9 @@ def check_state(model: sim.RecruitingModel, n: int, kind: np.ndarray) -> None:
     for name in ("foundation", "digital", "complexity", "risk_aversion", "threshold"):
         values = getattr(a, name)
         assert np.all((values >= 0.0) & (values <= 1.0)), name
-    assert np.all((a.sharing >= 0.0) & (a.sharing <= 1.0))
-    risk = model.perceived_risk()
+    sharing = model.state.modifiers.sharing
+    assert np.all((sharing >= 0.0) & (sharing <= 1.0))
+    risk = model.state.perceived_risk()
     assert np.all((risk >= 0.0) & (risk <= 1.0))
     assert np.all(np.isfinite(a.alpha) & (a.alpha > 0))
     assert np.all(np.isfinite(a.beta) & (a.beta > 0))
@@ -250,13 +251,13 @@ def test_model_invariants(data, seed):
     for kind_name, size in n_kind.items():
         columns = [f"n_{kind_name}_{s.name.lower()}" for s in Stage]
         np.testing.assert_array_equal(frame[columns].sum(axis=1), np.full(len(frame), size))
-    assert np.all(frame["vacancies_open"] >= 0)
-    assert np.all(frame[["hires_social", "hires_traditional"]] >= 0)
+    assert np.all(frame["n_vacancies_open"] >= 0)
+    assert np.all(frame[["new_hires_social", "new_hires_traditional"]] >= 0)
     if not layers:
-        assert frame["hires_social"].sum() == frame["hires_traditional"].sum() == 0
+        assert frame["new_hires_social"].sum() == frame["new_hires_traditional"].sum() == 0
     # arrivals are non-negative: open vacancies fall by at most the hires of a step
-    vac = frame["vacancies_open"].to_numpy()
-    hires = (frame["hires_social"] + frame["hires_traditional"]).to_numpy()
+    vac = frame["n_vacancies_open"].to_numpy()
+    hires = (frame["new_hires_social"] + frame["new_hires_traditional"]).to_numpy()
     assert np.all(vac[1:] + hires[1:] >= vac[:-1])
     # seekers fall by at most the hires (re-seeking and entrants only add)
     seeking = frame["n_seeking"].to_numpy()

@@ -42,7 +42,13 @@ def test_platform_churn_erodes_digital_and_adds_complexity():
     membership = np.array([0, 1, 2], dtype=np.uint16)
     exposure_by_set = np.array([0.0, 0.02, 0.1])
     d, c = platform_churn(
-        digital, complexity, membership, exposure_by_set, erosion=2.0, confusion=0.5, dt=3.0
+        digital=digital,
+        complexity=complexity,
+        membership=membership,
+        churn_by_set_per_week=exposure_by_set,
+        erosion=2.0,
+        confusion=0.5,
+        dt=3.0,
     )
     np.testing.assert_allclose(d, [0.8, 0.8 * E(-0.12), 0.5 * E(-0.6)], rtol=1e-14)
     np.testing.assert_allclose(c, [0.4, 1 - 0.6 * E(-0.03), 1 - 0.1 * E(-0.15)], rtol=1e-14)
@@ -53,7 +59,15 @@ def test_platform_churn_looks_up_the_set_of_each_actor():
     # two actors share set 3; set 1 has no churn
     membership = np.array([3, 1, 3], dtype=np.uint16)
     exposure_by_set = np.array([0.0, 0.0, 0.5, 1.0])
-    d, c = platform_churn(np.full(3, 0.5), np.full(3, 0.5), membership, exposure_by_set, 1, 1, 1)
+    d, c = platform_churn(
+        digital=np.full(3, 0.5),
+        complexity=np.full(3, 0.5),
+        membership=membership,
+        churn_by_set_per_week=exposure_by_set,
+        erosion=1,
+        confusion=1,
+        dt=1,
+    )
     np.testing.assert_allclose(d, [0.5 * E(-1), 0.5, 0.5 * E(-1)], rtol=1e-15)
     np.testing.assert_allclose(c, [1 - 0.5 * E(-1), 0.5, 1 - 0.5 * E(-1)], rtol=1e-15)
 
@@ -67,7 +81,16 @@ def test_update_beliefs_exact_pseudo_counts():
     shared_f = np.array([4.0, 1.5, 2.0])
     sharing = np.array([0.3, 0.3, 0.0])
     a, b = update_beliefs(
-        alpha, beta, own_s, own_f, shared_s, shared_f, sharing, (1.0, 9.0), 0.02, 2.0
+        alpha=alpha,
+        beta=beta,
+        own_successes=own_s,
+        own_failures=own_f,
+        shared_successes=shared_s,
+        shared_failures=shared_f,
+        sharing=sharing,
+        prior=(1.0, 9.0),
+        decay_per_week=0.02,
+        dt=2.0,
     )
     k = E(-0.04)
     # actor 0: alpha 1 + 0.3*1 = 1.3, beta 9 + 0.3*4 = 10.2; then decay toward (1, 9)
@@ -79,9 +102,17 @@ def test_update_beliefs_exact_pseudo_counts():
 
 def test_update_beliefs_scalar_sharing_and_no_decay():
     a, b = update_beliefs(
-        np.array([1.0]), np.array([9.0]), np.array([1.0]), np.array([3.0]),
-        np.array([2.0]), np.array([2.0]), 0.5, (1.0, 9.0), 0.0, 1.0,
-    )  # fmt: skip
+        alpha=np.array([1.0]),
+        beta=np.array([9.0]),
+        own_successes=np.array([1.0]),
+        own_failures=np.array([3.0]),
+        shared_successes=np.array([2.0]),
+        shared_failures=np.array([2.0]),
+        sharing=0.5,
+        prior=(1.0, 9.0),
+        decay_per_week=0.0,
+        dt=1.0,
+    )
     assert (a[0], b[0]) == (3.0, 13.0)
 
 
@@ -89,7 +120,18 @@ def test_update_beliefs_decay_returns_to_prior_without_evidence():
     zeros = np.zeros(1)
     a, b = np.array([11.0]), np.array([29.0])
     for _ in range(50):
-        a, b = update_beliefs(a, b, zeros, zeros, zeros, zeros, 0.3, (1.0, 9.0), 0.02, 1.0)
+        a, b = update_beliefs(
+            alpha=a,
+            beta=b,
+            own_successes=zeros,
+            own_failures=zeros,
+            shared_successes=zeros,
+            shared_failures=zeros,
+            sharing=0.3,
+            prior=(1.0, 9.0),
+            decay_per_week=0.02,
+            dt=1.0,
+        )
     k = E(-0.02 * 50)
     assert a[0] == pytest.approx(1 + 10 * k, rel=1e-12)
     assert b[0] == pytest.approx(9 + 20 * k, rel=1e-12)
@@ -100,7 +142,12 @@ def test_update_digital_practice_and_peers():
     active = np.array([1.0, 0.0, 1.0, 0.0])
     neighbour = np.array([0.0, 0.7, 0.1, 0.95])
     out = update_digital(
-        digital, active, neighbour, practice_per_week=0.1, peer_per_week=0.5, dt=2.0
+        digital=digital,
+        is_active=active,
+        neighbour_digital=neighbour,
+        practice_per_week=0.1,
+        peer_per_week=0.5,
+        dt=2.0,
     )
     # actor 0: practice 1 - 0.8 e^-0.2; its peers know less -> no pull
     p0 = 1 - 0.8 * E(-0.2)
@@ -115,7 +162,14 @@ def test_update_digital_practice_and_peers():
 
 def test_update_digital_practice_then_peers_compose():
     # active actor whose peers know more than its practised skill: practice, then pull
-    out = update_digital(np.array([0.2]), np.array([1.0]), np.array([0.9]), 0.1, 0.5, 1.0)
+    out = update_digital(
+        digital=np.array([0.2]),
+        is_active=np.array([1.0]),
+        neighbour_digital=np.array([0.9]),
+        practice_per_week=0.1,
+        peer_per_week=0.5,
+        dt=1.0,
+    )
     practised = 1 - 0.8 * E(-0.1)
     expected = 0.9 + (practised - 0.9) * E(-0.5)
     assert out[0] == pytest.approx(expected, rel=1e-14)
@@ -127,9 +181,15 @@ def test_update_complexity_exact_and_floor():
     share = np.array([0.0, 0.5, 0.5, 1.0, 1.0, 0.0])
     sharing = np.array([0.3, 0.4, 0.3, 0.3, 0.3, 0.3])
     out = update_complexity(
-        complexity, active, share, sharing,
-        experience_per_week=0.02, sharing_per_week=0.1, floor=0.1, dt=5.0,
-    )  # fmt: skip
+        complexity=complexity,
+        is_active=active,
+        share_active_neighbours=share,
+        sharing=sharing,
+        experience_per_week=0.02,
+        sharing_per_week=0.1,
+        floor=0.1,
+        dt=5.0,
+    )
     r0 = 0.02
     r1 = 0.1 * 0.4 * 0.5
     r2 = 0.02 + 0.1 * 0.3 * 0.5
@@ -151,6 +211,15 @@ def test_update_complexity_exact_and_floor():
 def test_update_complexity_never_crosses_the_floor():
     c = np.array([0.9])
     for _ in range(200):
-        c = update_complexity(c, np.array([1.0]), np.array([1.0]), 1.0, 2.0, 2.0, 0.25, 1.0)
+        c = update_complexity(
+            complexity=c,
+            is_active=np.array([1.0]),
+            share_active_neighbours=np.array([1.0]),
+            sharing=1.0,
+            experience_per_week=2.0,
+            sharing_per_week=2.0,
+            floor=0.25,
+            dt=1.0,
+        )
         assert c[0] >= 0.25
     assert c[0] == pytest.approx(0.25, abs=1e-12)

@@ -10,11 +10,11 @@ import pytest
 
 import sim
 from sim.agents import Candidate, Platform, Recruiter
+from sim.demography import turnover_phase
 from sim.initial import choose_initial_adopters
-from sim.population import draw_thresholds
 from sim.network import from_edges
 from sim.params import ThresholdDistribution
-from sim.population import KIND_NAMES, Profile, Stage
+from sim.population import KIND_NAMES, Profile, Stage, draw_thresholds
 from sim.scenario import scenario_from_dict
 
 STAGE_NAMES = {s: s.name.lower() for s in Stage}
@@ -76,9 +76,9 @@ def expected_row(model: sim.RecruitingModel) -> dict[str, float]:
         "share_active": np.mean(a.stage == Stage.ACTIVE),
         "share_aware": np.mean(a.stage != Stage.UNAWARE),
         "share_member": np.mean(a.membership != 0),
-        "hires_social": model.hires_social,
-        "hires_traditional": model.hires_traditional,
-        "vacancies_open": a.vacancies.sum(),
+        "new_hires_social": model.state.flows.hires_social,
+        "new_hires_traditional": model.state.flows.hires_traditional,
+        "n_vacancies_open": a.vacancies.sum(),
         "n_seeking": np.count_nonzero(a.is_seeking),
     }
     for kind, kind_name in KIND_NAMES.items():
@@ -89,7 +89,7 @@ def expected_row(model: sim.RecruitingModel) -> dict[str, float]:
         row[f"mean_foundation_{kind_name}"] = a.foundation[of_kind].mean()
         row[f"mean_belief_{kind_name}"] = (a.alpha / (a.alpha + a.beta))[of_kind].mean()
     for k, name in enumerate(model.platforms.name):
-        row[f"members_{name}"] = np.count_nonzero((a.membership >> k) & 1)
+        row[f"n_members_{name}"] = np.count_nonzero((a.membership >> k) & 1)
     return row
 
 
@@ -112,7 +112,7 @@ def test_step_zero_row_is_the_initial_state():
     assert len(frame) == 1
     assert_row_matches(frame, 0, expected_row(model))
     assert frame["step"].iloc[0] == 0 and frame["time"].iloc[0] == 0.0
-    assert frame["hires_social"].iloc[0] == frame["hires_traditional"].iloc[0] == 0
+    assert frame["new_hires_social"].iloc[0] == frame["new_hires_traditional"].iloc[0] == 0
     assert frame["share_active"].iloc[0] == pytest.approx(7 / 150)
     # initial adopters are ACTIVE since step 0 and on the generalist platform (bit 0)
     active = model.actors.stage == Stage.ACTIVE
@@ -386,7 +386,7 @@ def test_without_recruiting_layers_only_activation_changes_state():
     for name, values in frozen.items():
         np.testing.assert_array_equal(getattr(model.actors, name), values, err_msg=name)
     frame = model.recorder.timeseries()
-    assert frame["hires_social"].sum() == frame["hires_traditional"].sum() == 0
+    assert frame["new_hires_social"].sum() == frame["new_hires_traditional"].sum() == 0
 
 
 # ---------------------------------------------------------------------------
@@ -413,22 +413,64 @@ def test_every_row_records_the_state_after_its_step():
         assert_row_matches(frame, index, row)
     np.testing.assert_array_equal(frame["step"], np.arange(13))
     np.testing.assert_allclose(frame["time"], np.arange(13) * 0.5)
-    for column in ["step", "n_candidates_active", "members_generalist", "hires_social"]:
+    for column in ["step", "n_candidates_active", "n_members_generalist", "new_hires_social"]:
         assert frame[column].dtype == np.int64
-    assert frame["hires_traditional"].sum() > 0
-    assert frame["members_generalist"].iloc[-1] > 0
+    assert frame["new_hires_traditional"].sum() > 0
+    assert frame["n_members_generalist"].iloc[-1] > 0
+    # running totals are the cumulative sums of the flows
+    for flow in ("hires_social", "hires_traditional", "cost"):
+        np.testing.assert_array_equal(frame[f"cum_{flow}"], frame[f"new_{flow}"].cumsum())
+
+
+def test_steps_past_the_run_length_are_recorded():
+    # an app's Step button keeps stepping after `run.steps`: the recorder grows
+    model = sim.RecruitingModel(scenario(run={"steps": 3}), seed=2)
+    model.run_model()
+    assert not model.running and model.steps == 3
+    for _ in range(10):
+        model.step()
+        assert model.recorder.n_rows == model.steps + 1
+        assert_row_matches(model.recorder.timeseries(), model.steps, expected_row(model))
+    frame = model.recorder.timeseries()
+    np.testing.assert_array_equal(frame["step"], np.arange(14))
+    assert not model.running
+
+
+def test_extra_columns_are_recorded_after_every_step():
+    def n_certified(state):
+        return int(state.actors.is_certified.sum())
+
+    def mean_risk(state):
+        return float(state.perceived_risk().mean())
+
+    sc = scenario(
+        run={"steps": 6},
+        interventions=[{"type": "certification", "coverage": 0.5, "start": 2, "every": 2}],
+    )
+    columns = {"n_cert": n_certified, "risk": mean_risk}
+    model = sim.RecruitingModel(sc, seed=4, extra_columns=columns)
+    expected_cert, expected_risk = [0], [mean_risk(model.state)]
+    while model.running:
+        model.step()
+        expected_cert.append(n_certified(model.state))
+        expected_risk.append(mean_risk(model.state))
+    frame = model.recorder.timeseries()
+    assert frame["n_cert"].tolist() == expected_cert
+    assert expected_cert[1] == 0 and expected_cert[-1] > expected_cert[2] > 0
+    np.testing.assert_array_equal(frame["risk"], expected_risk)
 
 
 def test_timeseries_columns():
     model = sim.RecruitingModel(scenario(run={"steps": 2}), seed=0)
     model.run_model()
     columns = set(model.recorder.timeseries().columns)
-    required = {"step", "time", "share_active", "share_member", "share_aware", "hires_social",
-                "hires_traditional", "vacancies_open", "n_seeking", "cost"}  # fmt: skip
+    required = {"step", "time", "share_active", "share_member", "share_aware", "new_hires_social",
+                "new_hires_traditional", "cum_hires_social", "cum_hires_traditional",
+                "n_vacancies_open", "n_seeking", "new_cost", "cum_cost"}  # fmt: skip
     for kind in ("candidates", "recruiters"):
         required |= {f"n_{kind}_{s}" for s in ("unaware", "aware", "member", "active", "lapsed")}
         required |= {f"share_active_{kind}", f"share_member_{kind}"}
-    required |= {f"members_{name}" for name in model.platforms.name}
+    required |= {f"n_members_{name}" for name in model.platforms.name}
     assert required <= columns
 
 
@@ -478,10 +520,10 @@ def test_summary_is_consistent_with_the_timeseries(sections):
         assert summary[f"final_share_active_{kind}"] == kind_share[-1]
     assert summary["final_share_active"] == share[-1]
     assert summary["final_share_member"] == frame["share_member"].iloc[-1]
-    social = int(frame["hires_social"].sum())
-    traditional = int(frame["hires_traditional"].sum())
-    assert summary["hires_total"] == social + traditional
-    assert summary["hires_social"] == social
+    social = int(frame["new_hires_social"].sum())
+    traditional = int(frame["new_hires_traditional"].sum())
+    assert summary["cum_hires"] == social + traditional
+    assert summary["cum_hires_social"] == social
     assert summary["social_hire_share"] == pytest.approx(social / (social + traditional))
     assert result.scenario_hash == scenario(**sections).hash
     if sections["run"]["steps"] == 30:
@@ -500,7 +542,7 @@ def test_perceived_risk_is_one_minus_mean_data_safety():
     sc = scenario(platforms={"data_safety_generalist": 0.5, "data_safety_specialised": 0.8})
     model = sim.RecruitingModel(sc, seed=0)
     model.actors.membership[:4] = [0, 1, 3, 0b1111]  # none, {gen}, {gen, d0}, all four
-    risk = model.perceived_risk()[:4]
+    risk = model.state.perceived_risk()[:4]
     np.testing.assert_allclose(risk, [1.0, 0.5, 1 - 0.65, 1 - (0.5 + 3 * 0.8) / 4], rtol=1e-14)
 
 
@@ -518,6 +560,7 @@ def test_released_model_is_garbage_collected():
         seed=0,
     )
     model.run_model()
+    assert len(model.agents) == 50 + 5 + 6  # views made on first use: actors, 6 platforms
     ref = weakref.ref(model)
     release(model)
     assert len(model.agents) == 0
@@ -538,12 +581,12 @@ def test_cached_fit_groups_follow_turnover_and_ageing():
             },
         }
     )
-    model = sim.RecruitingModel(scenario, seed=4, agent_views=False)
+    model = sim.RecruitingModel(scenario, seed=4)
     juniors_before = np.count_nonzero(model.actors.profile == 0)
     model.run_model()
-    assert model.new_entrants.size > 0  # turnover happened
+    assert model.state.flows.new_entrants.size > 0  # turnover happened
     assert np.count_nonzero(model.actors.profile == 0) != juniors_before
-    np.testing.assert_array_equal(model.group, model.actors.group)
+    np.testing.assert_array_equal(model.state.group, model.actors.group)
 
 
 @pytest.mark.parametrize("rule", ["utility", "threshold"])
@@ -569,12 +612,12 @@ def test_turnover_leaving_and_ageing_keep_their_probabilities(rule):
         network={"kind": "erdos_renyi", "mean_degree": 2},
         decision={"rule": rule},
     )
-    model = sim.RecruitingModel(sc, seed=8, agent_views=False)
+    model = sim.RecruitingModel(sc, seed=8)
     assert np.all(model.actors.profile == Profile.JUNIOR)
-    model._turnover()
+    turnover_phase(model.state, model.params)
     p = 1 - math.exp(-1)
     left = np.zeros(n, dtype=bool)
-    left[model.new_entrants] = True
+    left[model.state.flows.new_entrants] = True
     stayed_aged = np.count_nonzero(model.actors.profile[~left] == Profile.EXPERIENCED)
     assert abs(left.mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
     n_stayed = np.count_nonzero(~left)

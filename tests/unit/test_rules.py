@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import rules
+from sim.params import DecisionParams
 from sim.population import Stage, members_per_platform, membership_bits
 
 U, A, M, ACT, L = (Stage.UNAWARE, Stage.AWARE, Stage.MEMBER, Stage.ACTIVE, Stage.LAPSED)
@@ -74,8 +75,15 @@ def test_become_aware_draws_below_and_above_the_hazard():
     share = np.array([0.0, 0.5, 1.0, 0.25])
     probs = np.array([hazard(p_media + q_wom * s, dt) for s in share])
     stage = stages(U, U, U, U)
-    below = rules.become_aware(stage, share, p_media, q_wom, dt, probs * BELOW)
-    above = rules.become_aware(stage, share, p_media, q_wom, dt, probs * ABOVE)
+    kw = dict(
+        stage=stage,
+        share_informed_neighbours=share,
+        media_per_week=p_media,
+        word_of_mouth_per_week=q_wom,
+        dt=dt,
+    )
+    below = rules.become_aware(**kw, draws=probs * BELOW)
+    above = rules.become_aware(**kw, draws=probs * ABOVE)
     np.testing.assert_array_equal(below, stages(A, A, A, A))
     np.testing.assert_array_equal(above, stages(U, U, U, U))
     assert below.dtype == np.int8
@@ -83,7 +91,14 @@ def test_become_aware_draws_below_and_above_the_hazard():
 
 def test_become_aware_leaves_informed_actors_alone():
     stage = stages(A, M, ACT, L, U)
-    out = rules.become_aware(stage, np.ones(5), 1.0, 1.0, 1.0, np.zeros(5))
+    out = rules.become_aware(
+        stage=stage,
+        share_informed_neighbours=np.ones(5),
+        media_per_week=1.0,
+        word_of_mouth_per_week=1.0,
+        dt=1.0,
+        draws=np.zeros(5),
+    )
     np.testing.assert_array_equal(out, stages(A, M, ACT, L, A))
 
 
@@ -91,7 +106,12 @@ def test_become_aware_media_only():
     # p = 0.05, q irrelevant when no neighbour is informed: P = 1 - e^-0.05
     p = hazard(0.05, 1.0)
     out = rules.become_aware(
-        stages(U, U), np.zeros(2), 0.05, 9.0, 1.0, np.array([p * BELOW, p * ABOVE])
+        stage=stages(U, U),
+        share_informed_neighbours=np.zeros(2),
+        media_per_week=0.05,
+        word_of_mouth_per_week=9.0,
+        dt=1.0,
+        draws=np.array([p * BELOW, p * ABOVE]),
     )
     np.testing.assert_array_equal(out, stages(A, U))
 
@@ -105,7 +125,13 @@ def test_join_rate_table_formula():
     fit = np.array([[0.6, 1.0, 0.1], [0.6, 0.1, 0.5]])
     attractiveness = np.array([1.0, 0.6, 0.6])
     member_share = np.array([0.5, 0.25, 0.0])
-    table = rules.join_rate_table(fit, attractiveness, member_share, 2.0, 0.03)
+    table = rules.join_rate_table(
+        fit=fit,
+        attractiveness=attractiveness,
+        member_share=member_share,
+        network_effect=2.0,
+        join_per_week=0.03,
+    )
     # rate = join * fit * (attr + ne * share): pulls 2.0, 1.1, 0.6
     expected = 0.03 * fit * np.array([2.0, 1.1, 0.6])[None, :]
     np.testing.assert_allclose(table, expected, rtol=1e-15)
@@ -142,16 +168,16 @@ def run_memberships(stage, membership, join_draws, leave_draws, skill=None, tabl
     table = np.array([[0.2, 0.6]]) if table is None else table
     skill = np.ones(n) if skill is None else np.asarray(skill, dtype=float)
     return rules.update_memberships(
-        stage,
-        np.asarray(membership, dtype=np.uint16),
-        np.zeros(n, dtype=np.int64),
-        skill,  # digital skill, with exponent gamma = 1 below: the skill factor itself
-        1.0,
-        table,
-        TWO,
-        kw.get("leave_per_week", 0.05),
-        kw.get("dt", 2.0),
-        np.vstack([join_draws, leave_draws]).astype(float),
+        stage=stage,
+        membership=np.asarray(membership, dtype=np.uint16),
+        group=np.zeros(n, dtype=np.int64),
+        digital=skill,  # with exponent gamma = 1 below: the skill factor itself
+        digital_exponent=1.0,
+        join_table=table,
+        bits=TWO,
+        leave_per_week=kw.get("leave_per_week", 0.05),
+        dt=kw.get("dt", 2.0),
+        draws=np.vstack([join_draws, leave_draws]).astype(float),
     )
 
 
@@ -159,9 +185,17 @@ def test_join_hazard_uses_digital_skill_to_the_power_gamma():
     # d = 0.25, gamma = 2.5: factor 0.25 ** 2.5 = 1/32; open rates 0.2 + 0.6, dt 2
     p = hazard(0.8 / 32, 2.0)
     st, mem = rules.update_memberships(
-        stages(A, A), np.zeros(2, np.uint16), np.zeros(2, np.int64), np.full(2, 0.25), 2.5,
-        np.array([[0.2, 0.6]]), TWO, 0.0, 2.0, np.array([[p * BELOW, p * ABOVE], [1.0, 1.0]]),
-    )  # fmt: skip
+        stage=stages(A, A),
+        membership=np.zeros(2, np.uint16),
+        group=np.zeros(2, np.int64),
+        digital=np.full(2, 0.25),
+        digital_exponent=2.5,
+        join_table=np.array([[0.2, 0.6]]),
+        bits=TWO,
+        leave_per_week=0.0,
+        dt=2.0,
+        draws=np.array([[p * BELOW, p * ABOVE], [1.0, 1.0]]),
+    )
     np.testing.assert_array_equal(st, stages(M, A))
     assert mem[0] != 0 and mem[1] == 0
 
@@ -234,9 +268,17 @@ def test_groups_select_rows_of_the_join_table():
     table = np.array([[0.0, 0.0], [0.0, 0.5]])  # group 0 cannot join, group 1 only platform 1
     p = hazard(0.5, 1.0)
     st, mem = rules.update_memberships(
-        stages(A, A), np.zeros(2, np.uint16), np.array([0, 1]), np.ones(2), 2.5, table, TWO,
-        0.0, 1.0, np.array([[0.0, p * BELOW], [1.0, 1.0]]),
-    )  # fmt: skip
+        stage=stages(A, A),
+        membership=np.zeros(2, np.uint16),
+        group=np.array([0, 1]),
+        digital=np.ones(2),
+        digital_exponent=2.5,
+        join_table=table,
+        bits=TWO,
+        leave_per_week=0.0,
+        dt=1.0,
+        draws=np.array([[0.0, p * BELOW], [1.0, 1.0]]),
+    )
     np.testing.assert_array_equal(mem, [0, 2])
     np.testing.assert_array_equal(st, stages(A, M))
 
@@ -264,9 +306,17 @@ def test_adoption_utility_by_hand():
     skill = np.array([0.4, 1.0, 0.5])
     share = np.array([0.25, 0.0, 1.0])
     out = rules.adoption_utility(
-        alpha, beta, rho, risk, complexity, skill, share,
-        gain=8.0, risk_weight=1.0, complexity_weight=1.5, peer_weight=1.0, cost=0.2,
-    )  # fmt: skip
+        alpha=alpha,
+        beta=beta,
+        risk_aversion=rho,
+        perceived_risk=risk,
+        complexity=complexity,
+        skill=skill,
+        share_active_neighbours=share,
+        decision=DecisionParams(
+            gain=8.0, risk_weight=1.0, complexity_weight=1.5, peer_weight=1.0, cost=0.2
+        ),
+    )
     # actor 0: mean 0.1, sd sqrt(1*9 / (100 * 11)) = 0.0904534
     #   8 (0.1 - 0.5 * 0.0904534) - 0.5*0.5 - 1.5*0.6*0.6 + 0.25 - 0.2 = -0.3018138
     sd0 = math.sqrt(9 / 1100)
@@ -282,14 +332,21 @@ def test_adoption_utility_by_hand():
 
 def test_adoption_utility_uncertainty_lowers_utility_for_the_risk_averse():
     # same mean belief 0.1, less evidence -> larger sd -> lower utility when rho > 0 only
-    args = dict(gain=8.0, risk_weight=0.0, complexity_weight=0.0, peer_weight=0.0, cost=0.0)
+    decision = DecisionParams(
+        gain=8.0, risk_weight=0.0, complexity_weight=0.0, peer_weight=0.0, cost=0.0
+    )
     ones, zeros = np.ones(2), np.zeros(2)
-    averse = rules.adoption_utility(
-        np.array([1.0, 10.0]), np.array([9.0, 90.0]), ones, zeros, zeros, ones, zeros, **args
+    args = dict(
+        alpha=np.array([1.0, 10.0]),
+        beta=np.array([9.0, 90.0]),
+        perceived_risk=zeros,
+        complexity=zeros,
+        skill=ones,
+        share_active_neighbours=zeros,
+        decision=decision,
     )
-    neutral = rules.adoption_utility(
-        np.array([1.0, 10.0]), np.array([9.0, 90.0]), zeros, zeros, zeros, ones, zeros, **args
-    )
+    averse = rules.adoption_utility(risk_aversion=ones, **args)
+    neutral = rules.adoption_utility(risk_aversion=zeros, **args)
     assert averse[0] < averse[1] < 0.8
     np.testing.assert_allclose(neutral, [0.8, 0.8], rtol=1e-15)
 
@@ -303,15 +360,26 @@ def test_activate_utility_hazards_by_hand():
     p_off0 = hazard(kappa_off * 0.5, dt)
     p_off1 = hazard(kappa_off * logistic(2.0), dt)  # logistic(-lam * -1)
     probs = np.array([p_on0, p_on1, p_off0, p_off1])
-    below = rules.activate_utility(stage, utility, kappa_on, kappa_off, lam, dt, probs * BELOW)
-    above = rules.activate_utility(stage, utility, kappa_on, kappa_off, lam, dt, probs * ABOVE)
+    kw = dict(
+        stage=stage, utility=utility, kappa_on=kappa_on, kappa_off=kappa_off, steepness=lam, dt=dt
+    )
+    below = rules.activate_utility(**kw, draws=probs * BELOW)
+    above = rules.activate_utility(**kw, draws=probs * ABOVE)
     np.testing.assert_array_equal(below, stages(ACT, ACT, L, L))
     np.testing.assert_array_equal(above, stages(M, L, ACT, ACT))
 
 
 def test_activate_utility_only_members_and_lapsed_activate():
     stage = stages(U, A, M, L, ACT)
-    out = rules.activate_utility(stage, np.full(5, 100.0), 50.0, 0.0, 2.0, 1.0, np.zeros(5))
+    out = rules.activate_utility(
+        stage=stage,
+        utility=np.full(5, 100.0),
+        kappa_on=50.0,
+        kappa_off=0.0,
+        steepness=2.0,
+        dt=1.0,
+        draws=np.zeros(5),
+    )
     np.testing.assert_array_equal(out, stages(U, A, ACT, ACT, ACT))
 
 
@@ -320,7 +388,13 @@ def test_activate_utility_high_utility_lapses_rarely():
     p_off = hazard(0.02 * logistic(-10.0), 1.0)
     assert p_off < 1e-6
     out = rules.activate_utility(
-        stages(ACT), np.array([5.0]), 0.1, 0.02, 2.0, 1.0, np.array([1e-6])
+        stage=stages(ACT),
+        utility=np.array([5.0]),
+        kappa_on=0.1,
+        kappa_off=0.02,
+        steepness=2.0,
+        dt=1.0,
+        draws=np.array([1e-6]),
     )
     np.testing.assert_array_equal(out, stages(ACT))
 
@@ -335,7 +409,13 @@ def test_activate_threshold_share_variant():
     n_active = np.array([1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 3.0, 1.0])
     degree = np.array([3, 3, 2, 0, 4, 4, 10, 3])
     phi = np.array([0.5, 0.5, 0.5, 0.0, 0.0, 1.0, 0.3, 1 / 3])
-    out = rules.activate_threshold(stage, n_active, degree, phi, None)
+    out = rules.activate_threshold(
+        stage=stage,
+        n_active_neighbours=n_active,
+        degree=degree,
+        threshold=phi,
+        threshold_count=None,
+    )
     # 1/3 < .5 no; 2/3 yes; 1/2 == .5 yes (boundary); isolated never (even phi 0);
     # 0/4 >= 0 yes; ACTIVE stays; 3/10 == 0.3 yes; 1/3 == 1/3 yes
     np.testing.assert_array_equal(out, stages(M, ACT, ACT, U, ACT, ACT, ACT, ACT))
@@ -343,7 +423,13 @@ def test_activate_threshold_share_variant():
 
 def test_activate_threshold_just_below_boundary():
     phi = np.array([np.nextafter(0.5, 1.0)])
-    out = rules.activate_threshold(stages(M), np.array([1.0]), np.array([2]), phi, None)
+    out = rules.activate_threshold(
+        stage=stages(M),
+        n_active_neighbours=np.array([1.0]),
+        degree=np.array([2]),
+        threshold=phi,
+        threshold_count=None,
+    )
     np.testing.assert_array_equal(out, stages(M))
 
 
@@ -352,13 +438,19 @@ def test_activate_threshold_count_variant():
     n_active = np.array([1.0, 2.0, 3.0, 0.0, 0.0])
     degree = np.array([5, 5, 3, 0, 2])
     phi = np.zeros(5)  # ignored when a count is given
-    out = rules.activate_threshold(stage, n_active, degree, phi, 2)
+    out = rules.activate_threshold(
+        stage=stage, n_active_neighbours=n_active, degree=degree, threshold=phi, threshold_count=2
+    )
     np.testing.assert_array_equal(out, stages(M, ACT, ACT, A, ACT))
 
 
 def test_activate_threshold_accepts_integer_counts():
     out = rules.activate_threshold(
-        stages(M, M), np.array([1, 2]), np.array([2, 4]), np.array([0.5, 0.6]), None
+        stage=stages(M, M),
+        n_active_neighbours=np.array([1, 2]),
+        degree=np.array([2, 4]),
+        threshold=np.array([0.5, 0.6]),
+        threshold_count=None,
     )
     np.testing.assert_array_equal(out, stages(ACT, M))
 
@@ -373,23 +465,45 @@ def test_activate_bass_probability_by_hand():
     share = np.array([0.0, 0.5, 1.0, 1.0])
     probs = np.array([0.03, 0.22, 0.41, 0.41])
     stage = stages(U, A, M, L)
-    below = rules.activate_bass(stage, share, p, q, dt, probs * BELOW)
-    above = rules.activate_bass(stage, share, p, q, dt, probs * ABOVE)
+    kw = dict(stage=stage, share_active_neighbours=share, p=p, q=q, dt=dt)
+    below = rules.activate_bass(**kw, draws=probs * BELOW)
+    above = rules.activate_bass(**kw, draws=probs * ABOVE)
     np.testing.assert_array_equal(below, stages(ACT, ACT, ACT, ACT))
     np.testing.assert_array_equal(above, stage)
 
 
 def test_activate_bass_scales_with_dt_and_caps_at_one():
     # (0.1 + 0) * 0.5 = 0.05
-    out = rules.activate_bass(stages(U, U), np.zeros(2), 0.1, 0.0, 0.5, np.array([0.0499, 0.0501]))
+    out = rules.activate_bass(
+        stage=stages(U, U),
+        share_active_neighbours=np.zeros(2),
+        p=0.1,
+        q=0.0,
+        dt=0.5,
+        draws=np.array([0.0499, 0.0501]),
+    )
     np.testing.assert_array_equal(out, stages(ACT, U))
     # (0.5 + 1 * 1) * 2 = 3 -> capped at 1: even a draw of 0.999999 activates
-    out = rules.activate_bass(stages(U), np.ones(1), 0.5, 1.0, 2.0, np.array([0.999999]))
+    out = rules.activate_bass(
+        stage=stages(U),
+        share_active_neighbours=np.ones(1),
+        p=0.5,
+        q=1.0,
+        dt=2.0,
+        draws=np.array([0.999999]),
+    )
     np.testing.assert_array_equal(out, stages(ACT))
 
 
 def test_activate_bass_active_is_absorbing():
-    out = rules.activate_bass(stages(ACT, ACT), np.zeros(2), 0.0, 0.0, 1.0, np.array([0.0, 0.99]))
+    out = rules.activate_bass(
+        stage=stages(ACT, ACT),
+        share_active_neighbours=np.zeros(2),
+        p=0.0,
+        q=0.0,
+        dt=1.0,
+        draws=np.array([0.0, 0.99]),
+    )
     np.testing.assert_array_equal(out, stages(ACT, ACT))
 
 
@@ -409,7 +523,15 @@ def test_no_actor_above_the_kappa_bound_changes_whatever_its_utility(
     stage = g.choice([M, ACT, L], size=500).astype(np.int8)
     utility = g.normal(0, 20, size=500)
     draws = g.random(500)
-    out = rules.activate_utility(stage, utility, kappa_on, kappa_off, steepness, dt, draws)
+    out = rules.activate_utility(
+        stage=stage,
+        utility=utility,
+        kappa_on=kappa_on,
+        kappa_off=kappa_off,
+        steepness=steepness,
+        dt=dt,
+        draws=draws,
+    )
     bound = np.where(stage == ACT, hazard(kappa_off, dt), hazard(kappa_on, dt))
     above = draws >= bound
     np.testing.assert_array_equal(out[above], stage[above])
