@@ -49,15 +49,17 @@ class Intervention:
 
     Args:
         params: the `[[interventions]]` table.
-        index: position in the scenario's list (names its random stream).
+        index: position in the scenario's list.
+        stream_name: name of its random stream (see `stream_names`).
     """
 
     type_name: ClassVar[str] = ""
     continuing: ClassVar[bool] = False
 
-    def __init__(self, params: InterventionBase, index: int) -> None:
+    def __init__(self, params: InterventionBase, index: int, stream_name: str) -> None:
         self.params = params
         self.index = index
+        self.stream_name = stream_name
         self.n_reached = 0
         self.cost_total = 0.0
         self.cost_this_step = 0.0
@@ -111,7 +113,7 @@ class Intervention:
 
     def select(self, state: State, eligible: np.ndarray, n_pick: int) -> np.ndarray:
         """Pick `n_pick` eligible actors by the targeting strategy (ties broken at random)."""
-        rng = state.stream(f"intervention-{self.index}")
+        rng = state.stream(self.stream_name)
         pool = np.flatnonzero(eligible)
         n_pick = min(n_pick, pool.size)
         tiebreak = rng.random(pool.size)
@@ -169,8 +171,8 @@ class Training(Intervention):
     type_name = "training"
     params: TrainingParams
 
-    def __init__(self, params: TrainingParams, index: int) -> None:
-        super().__init__(params, index)
+    def __init__(self, params: TrainingParams, index: int, stream_name: str) -> None:
+        super().__init__(params, index, stream_name)
         self.boost_left: np.ndarray | None = None
 
     def update(self, state: State) -> None:
@@ -205,8 +207,8 @@ class Certification(Intervention):
     type_name = "certification"
     params: CertificationParams
 
-    def __init__(self, params: CertificationParams, index: int) -> None:
-        super().__init__(params, index)
+    def __init__(self, params: CertificationParams, index: int, stream_name: str) -> None:
+        super().__init__(params, index, stream_name)
         self.certified: np.ndarray | None = None  # recruiters this programme labelled
 
     def update(self, state: State) -> None:
@@ -274,8 +276,8 @@ class Community(Intervention):
     type_name = "community"
     params: CommunityParams
 
-    def __init__(self, params: CommunityParams, index: int) -> None:
-        super().__init__(params, index)
+    def __init__(self, params: CommunityParams, index: int, stream_name: str) -> None:
+        super().__init__(params, index, stream_name)
         self.sharing: np.ndarray | None = None  # its contribution, per actor
 
     def update(self, state: State) -> None:
@@ -296,7 +298,7 @@ class Community(Intervention):
         return int(chosen.size)
 
     def _add_ties(self, state: State, chosen: np.ndarray) -> Network:
-        rng = state.stream(f"intervention-{self.index}")
+        rng = state.stream(self.stream_name)
         old = state.network.adjacency.tocoo()
         new_u, new_v = [old.row], [old.col]
         for domain in np.unique(state.actors.domain[chosen]):
@@ -382,9 +384,31 @@ REGISTRY: dict[str, type[Intervention]] = {
 }
 
 
+def stream_names(specs: tuple[InterventionBase, ...]) -> list[str]:
+    """Names of the interventions' random streams, independent of their positions.
+
+    `intervention:<name>` for a named intervention, `intervention:<type>-<k>`
+    for the k-th unnamed one of its type. Adding, removing or reordering
+    other interventions leaves an intervention's random numbers unchanged, so
+    scenarios that share it share its draws (common random numbers).
+    """
+    seen: dict[str, int] = {}
+    names = []
+    for spec in specs:
+        if spec.name:
+            names.append(f"intervention:{spec.name}")
+        else:
+            k = seen[spec.type] = seen.get(spec.type, -1) + 1
+            names.append(f"intervention:{spec.type}-{k}")
+    return names
+
+
 def build_interventions(specs: tuple[InterventionBase, ...]) -> list[Intervention]:
     """Instantiate the scenario's interventions from the registry."""
-    return [REGISTRY[spec.type](spec, index) for index, spec in enumerate(specs)]
+    return [
+        REGISTRY[spec.type](spec, index, stream)
+        for index, (spec, stream) in enumerate(zip(specs, stream_names(specs), strict=True))
+    ]
 
 
 def intervention_phase(state: State, params: ScenarioParams) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.interventions import intervention_phase
+from sim.interventions import intervention_phase, stream_names
 from sim.population import Kind, Profile, Stage
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
 
@@ -920,7 +920,8 @@ def test_an_added_intervention_keeps_common_random_numbers():
                 trained.state.streams[phase].bit_generator.state,
                 err_msg=f"{phase} at step {step}",
             )
-    assert "intervention-0" in trained.state.streams and "intervention-0" not in plain.state.streams
+    assert "intervention:training-0" in trained.state.streams
+    assert "intervention:training-0" not in plain.state.streams
     a = plain.recorder.timeseries()
     b = trained.recorder.timeseries()
     pd.testing.assert_frame_equal(a.iloc[:30], b.iloc[:30], check_exact=True)
@@ -928,3 +929,35 @@ def test_an_added_intervention_keeps_common_random_numbers():
     assert b.loc[30, "new_cost"] == 150 and a.loc[30, "new_cost"] == 0
     assert b.loc[30, "mean_foundation_candidates"] > a.loc[30, "mean_foundation_candidates"]
     assert not a.iloc[30:].equals(b.iloc[30:])
+
+
+def test_an_interventions_draws_do_not_depend_on_its_position():
+    # a policy that never acts placed before the training shifts its position, not its draws
+    training = {"type": "training", "coverage": 0.3, "start": 3, "targeting": "random"}
+    idle = {"type": "platform_policy", "data_safety": 0.9, "start": 1000}
+    alone = sim.RecruitingModel(crn_scenario([training]), 5)
+    shifted = sim.RecruitingModel(crn_scenario([idle, training]), 5)
+    for _ in range(5):
+        alone.step()
+        shifted.step()
+    assert alone.interventions[0].stream_name == shifted.interventions[1].stream_name
+    assert alone.interventions[0].n_reached == shifted.interventions[1].n_reached == 90
+    np.testing.assert_array_equal(alone.actors.foundation, shifted.actors.foundation)
+    pd.testing.assert_frame_equal(alone.recorder.timeseries(), shifted.recorder.timeseries())
+
+
+def test_stream_names_are_by_name_or_by_rank_within_a_type():
+    specs = make_scenario(
+        [
+            {"type": "training"},
+            {"type": "coaching", "name": "coach"},
+            {"type": "training", "skill": "digital"},
+            {"type": "coaching"},
+        ]
+    ).params.interventions
+    assert stream_names(specs) == [
+        "intervention:training-0",
+        "intervention:coach",
+        "intervention:training-1",
+        "intervention:coaching-0",
+    ]
