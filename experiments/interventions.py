@@ -214,31 +214,24 @@ def _is_default(key: str, value: float) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def run_tracked(scenario: Any, seed: int) -> tuple[Any, int]:
-    """`sim.runner.run`, plus the social contacts recruiters made over the run.
+def recruiter_contacts(state: Any) -> float:
+    """Social contacts made by recruiters during the step (one recruiter per contact)."""
+    return float(state.flows.contacts[~state.actors.is_candidate].sum())
 
-    Steps the model exactly as `RecruitingModel.run_model` does, so the
-    result is identical to `sim.run(scenario, seed)`; after every step it adds
-    up the contacts of recruiters (each social contact has one recruiter), so
-    social hires / contacts is the success rate actors actually observed.
+
+def run_tracked(scenario: Any, seed: int) -> tuple[Any, int]:
+    """`sim.run`, plus the social contacts recruiters made over the run.
+
+    The contacts are an extra timeseries column (`new_contacts`), so social
+    hires / contacts is the success rate actors actually observed.
 
     Returns:
         (the `RunResult`, total social contacts).
     """
-    from sim.model import RecruitingModel
-    from sim.results import summarize
-    from sim.runner import RunResult
+    import sim
 
-    model = RecruitingModel(scenario, seed=seed)
-    recruiters = ~model.actors.is_candidate
-    contacts = 0
-    while model.running:
-        model.step()
-        contacts += int(model.contacts[recruiters].sum())
-    reach = {f"reached_{i.label}": i.n_reached for i in model.interventions}
-    reach |= {f"cost_{i.label}": i.cost_total for i in model.interventions}
-    timeseries = model.recorder.timeseries()
-    return RunResult(seed, timeseries, summarize(timeseries, reach), scenario.hash), contacts
+    result = sim.run(scenario, seed, extra_columns={"new_contacts": recruiter_contacts})
+    return result, int(result.timeseries["new_contacts"].sum())
 
 
 def simulate(
@@ -303,9 +296,9 @@ def simulate(
                 ts = result.timeseries
                 last = ts.iloc[-1]
                 snap = ts.loc[ts["time"] <= SNAPSHOT_WEEK].iloc[-1]
-                hires = result.summary["hires_social"]
-                open_vacancies = ts["vacancies_open"].to_numpy()
-                created = result.summary["hires_total"] + open_vacancies[-1] - open_vacancies[0]
+                hires = result.summary["cum_hires_social"]
+                open_vacancies = ts["n_vacancies_open"].to_numpy()
+                created = result.summary["cum_hires"] + open_vacancies[-1] - open_vacancies[0]
                 rows.append(
                     {
                         "arm": arm.key,
@@ -396,11 +389,11 @@ def paired(
 
 
 EFFECT_METRICS = (
-    ("hires_social", "social-channel hires"),
-    ("hires_total", "total hires"),
+    ("cum_hires_social", "social-channel hires"),
+    ("cum_hires", "total hires"),
     ("final_share_active_candidates", "final active share, candidates"),
     ("final_share_active_recruiters", "final active share, recruiters"),
-    ("cost_total", "cost"),
+    ("cum_cost", "cost"),
     ("vacancies_open_mean", "mean open vacancies"),
     ("observed_success", "observed success per social contact"),
 )
@@ -425,7 +418,7 @@ def effects_vs_baseline(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost_per_extra(effects: pd.DataFrame, metric: str = "hires_social") -> pd.DataFrame:
+def cost_per_extra(effects: pd.DataFrame, metric: str = "cum_hires_social") -> pd.DataFrame:
     """Cost per extra hire, with the interval obtained by inverting the effect's CI.
 
     The cost of an intervention is fixed by its reach (the same for every
@@ -438,7 +431,7 @@ def cost_per_extra(effects: pd.DataFrame, metric: str = "hires_social") -> pd.Da
     """
     rows = []
     for scenario, group in effects.groupby("scenario", sort=False):
-        cost = float(group.loc[group["metric"] == "cost_total", "treat_mean"].iloc[0])
+        cost = float(group.loc[group["metric"] == "cum_cost", "treat_mean"].iloc[0])
         eff = group.loc[group["metric"] == metric].iloc[0]
         ratio = cost / eff["effect"] if eff["effect"] > 0 else math.nan
         if eff["lower"] > 0:
@@ -510,7 +503,7 @@ def training_by_setting(summary: pd.DataFrame) -> pd.DataFrame:
         if not base.any():
             continue
         for scenario in (FOUNDATIONS, DIGITAL):
-            for metric in ("hires_social", "hires_total", "final_share_active_candidates"):
+            for metric in ("cum_hires_social", "cum_hires", "final_share_active_candidates"):
                 eff = paired(summary, at & (summary["scenario"] == scenario), base, metric)
                 rows.append({"setting": label, "scenario": scenario, "metric": metric, **eff})
     return pd.DataFrame(rows)
@@ -532,7 +525,7 @@ def thesis_table(summary: pd.DataFrame) -> pd.DataFrame:
             "e": overrides.get("market.foundation_traditional", 0.5),
         }
         at = _setting_mask(summary, overrides)
-        for metric in ("hires_social", "hires_total", "final_share_active_candidates"):
+        for metric in ("cum_hires_social", "cum_hires", "final_share_active_candidates"):
             eff = paired(
                 summary,
                 at & (summary["scenario"] == FOUNDATIONS),
@@ -583,8 +576,8 @@ SHARING_METRICS = (
     "final_belief_candidates",
     "final_belief_recruiters",
     "observed_success",
-    "hires_social",
-    "hires_total",
+    "cum_hires_social",
+    "cum_hires",
 )
 
 
@@ -647,8 +640,8 @@ CROSSOVER_METRICS = (
     ("final_share_active_candidates", "active_c"),
     ("final_share_active_recruiters", "active_r"),
     ("share_active_candidates_w104", "active_c_w104"),
-    ("hires_social", "hires_social"),
-    ("hires_total", "hires_total"),
+    ("cum_hires_social", "cum_hires_social"),
+    ("cum_hires", "cum_hires"),
 )
 
 
@@ -874,8 +867,8 @@ def plot_effects(
 def plot_thesis(thesis: pd.DataFrame, path: Path) -> None:
     """Foundations minus digital training, social and total hires, per (omega, gamma, e) setting."""
     metrics = (
-        ("hires_social", "social-channel hires"),
-        ("hires_total", "total hires"),
+        ("cum_hires_social", "social-channel hires"),
+        ("cum_hires", "total hires"),
     )
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
     for ax, (metric, title) in zip(axes, metrics, strict=True):
@@ -1073,7 +1066,7 @@ def analyse(summary: pd.DataFrame, timeseries: pd.DataFrame, out: Path) -> None:
     levels = part1_levels(summary)
     effects = effects_vs_baseline(summary)
     costs = cost_per_extra(effects)
-    costs_total = cost_per_extra(effects, "hires_total")
+    costs_total = cost_per_extra(effects, "cum_hires")
     inter = interaction(summary)
     thesis = thesis_table(summary)
     by_setting = training_by_setting(summary)

@@ -7,7 +7,7 @@ can ship it; its result is plain data (a DataFrame and a dict).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -20,6 +20,13 @@ import pandas as pd
 from sim.model import RecruitingModel
 from sim.results import summarize
 from sim.scenario import Scenario
+from sim.state import State
+
+ExtraColumns = Mapping[str, Callable[[State], float]]
+"""Further timeseries columns: name -> a function of the state returning a number.
+
+To run on a process pool or a cluster, the functions must be picklable
+(module-level functions, not lambdas)."""
 
 
 @dataclass(frozen=True)
@@ -39,18 +46,19 @@ class RunResult:
     scenario_hash: str = ""
 
 
-def run(scenario: Scenario, seed: int = 0) -> RunResult:
+def run(scenario: Scenario, seed: int = 0, extra_columns: ExtraColumns | None = None) -> RunResult:
     """Run a scenario once with one seed.
 
     Args:
         scenario: a loaded scenario (see `sim.load_scenario`).
         seed: non-negative integer; the same scenario and seed give identical
             results in any process.
+        extra_columns: further timeseries columns recorded after every step.
 
     Returns:
         The run's timeseries and summary.
     """
-    model = RecruitingModel(scenario, seed=seed)
+    model = RecruitingModel(scenario, seed=seed, extra_columns=extra_columns)
     model.run_model()
     reach = {f"cum_reached_{i.label}": i.n_reached for i in model.interventions}
     reach |= {f"cum_cost_{i.label}": i.cost_total for i in model.interventions}
@@ -88,6 +96,7 @@ def run_many(
     seeds: Sequence[int],
     workers: int = 1,
     progress: Callable[[RunResult], None] | None = None,
+    extra_columns: ExtraColumns | None = None,
 ) -> list[RunResult]:
     """Run a scenario once per seed, in series or on a local process pool.
 
@@ -96,6 +105,7 @@ def run_many(
         seeds: one run per seed.
         workers: processes to use (1 = in this process, 0 = one per core).
         progress: called with each result as it completes.
+        extra_columns: further timeseries columns (picklable functions).
 
     Returns:
         Results in the order of `seeds` (identical whatever `workers` is).
@@ -104,12 +114,12 @@ def run_many(
     if workers <= 1 or len(seeds) <= 1:
         results = []
         for seed in seeds:
-            results.append(run(scenario, seed))
+            results.append(run(scenario, seed, extra_columns))
             if progress:
                 progress(results[-1])
         return results
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run, scenario, seed) for seed in seeds]
+        futures = [pool.submit(run, scenario, seed, extra_columns) for seed in seeds]
         for future in futures:
             if progress:
                 progress(future.result())

@@ -139,3 +139,23 @@ def test_adding_an_intervention_keeps_common_random_numbers(scenario_file):
     assert b.loc[50, "mean_digital_candidates"] > a.loc[50, "mean_digital_candidates"]
     # a digital-skill training leaves foundations alone
     assert b.loc[50, "mean_foundation_candidates"] == a.loc[50, "mean_foundation_candidates"]
+
+
+def recruiter_contacts(state) -> float:
+    """An extra column: social contacts made by recruiters during the step."""
+    return float(state.flows.contacts[~state.actors.is_candidate].sum())
+
+
+def test_extra_columns_travel_to_worker_processes(scenario_file):
+    scenario = load_scenario(scenario_file)
+    seeds = sim.replicate_seeds(3, 2)
+    columns = {"new_contacts": recruiter_contacts}
+    serial = sim.run_many(scenario, seeds, workers=1, extra_columns=columns)
+    pooled = sim.run_many(scenario, seeds, workers=2, extra_columns=columns)
+    for a, b in zip(serial, pooled, strict=True):
+        pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
+        assert a.timeseries["new_contacts"].sum() > 0
+        # every social hire was a contact: contacts bound hires step by step
+        assert np.all(a.timeseries["new_contacts"] >= a.timeseries["new_hires_social"])
+    plain = sim.run(scenario, seeds[0]).timeseries
+    pd.testing.assert_frame_equal(serial[0].timeseries.drop(columns="new_contacts"), plain)
