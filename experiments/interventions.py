@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis import mean_ci, paired_effect
+from sim.analysis.intervals import mean_ci, paired_effect
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis import mean_ci
+from sim.analysis.intervals import mean_ci
 
 SHARES = (("share_aware", "aware"), ("share_member", "member"), ("share_active", "active"))
 HIRES = (("cum_hires_social", "social channel"), ("cum_hires_traditional", "traditional channel"))

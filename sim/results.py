@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis import crossing_time
+from sim.analysis.curves import crossing_time
 from sim.population import KIND_NAMES, Actors, Profile, Stage, members_per_platform
 from sim.state import State
 

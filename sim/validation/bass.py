@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis import bass_closed_form, bass_euler, fit_bass, mean_ci
+from sim.analysis.curves import bass_closed_form, bass_euler
+from sim.analysis.fitting import fit_bass
+from sim.analysis.intervals import mean_ci
 from sim.runner import RunResult, replicate_seeds
 from sim.scenario import Scenario
 from sim.validation.core import CaseResult, Progress, check_row, mean_check, run_batch

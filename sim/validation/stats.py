@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from sim.analysis import binomial_ci, mean_ci
+from sim.analysis.intervals import binomial_ci, mean_ci
 
 Z95 = float(stats.norm.ppf(0.975))  # two-sided 95% normal quantile, 1.96
 ROUNDING = 0.005  # half a unit of the second decimal the references are given to

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.analysis import binomial_ci, cascade_window
+from sim.analysis.cascades import cascade_window
+from sim.analysis.intervals import binomial_ci
 from sim.runner import replicate_seeds
 from sim.scenario import Scenario
 from sim.validation.core import (

@@ -115,3 +115,13 @@ def test_plots_select_no_backend_and_leave_pyplot_unloaded(tmp_path, mplbackend)
     assert state["after_plot"] == state["before"]
     assert state["pyplot"] is False
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_importing_the_package_loads_no_statistics_stack():
+    # the engine needs crossing_time only (NumPy); SciPy's stats and optimize are for analysis
+    loaded = python("""
+        import json, sys
+        import sim
+        print(json.dumps(sorted(m for m in ("scipy.stats", "scipy.optimize") if m in sys.modules)))
+    """)
+    assert loaded == []

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import analysis
+from sim.analysis import cascades
 from sim.scenario import scenario_from_dict
 from sim.validation import (
     EXPERIMENTS_DIR,
@@ -134,8 +134,8 @@ def test_bass_lag_shrinks_tenfold_with_a_tenfold_shorter_step(report: Validation
 
 def test_cascade_window_matches_the_independent_roots() -> None:
     for phi in (0.1, 0.18, 0.25):
-        np.testing.assert_allclose(analysis.cascade_window(phi), watts_window_roots(phi), atol=1e-9)
-    lower, upper = analysis.cascade_window(0.18)
+        np.testing.assert_allclose(cascades.cascade_window(phi), watts_window_roots(phi), atol=1e-9)
+    lower, upper = cascades.cascade_window(0.18)
     assert round(lower, 2) == 1.02
     assert upper == pytest.approx(5.7647, abs=1e-4)  # the "5.77" rounds to 5.76
 
