@@ -57,8 +57,8 @@ def build_state(scenario: Scenario, seed: int) -> State:
         media_per_week=p.awareness.media_per_week,
         risk_factor=np.ones(actors.n),
         sharing=np.full(actors.n, p.learning.sharing),
-        data_safety=platforms.data_safety,
-        churn_per_week=platforms.churn_per_week,
+        data_safety=platforms.data_safety.copy(),
+        churn_per_week=platforms.churn_per_week.copy(),
     )
     return State(
         actors=actors,
@@ -80,7 +80,7 @@ def build_state(scenario: Scenario, seed: int) -> State:
 def seed_initial_state(
     actors: Actors, network: Network, params: ScenarioParams, rng: np.random.Generator
 ) -> None:
-    """Set step-0 awareness, seeking, initial adopters (with a platform) and vacancies."""
+    """Set step-0 awareness, seeking, and the initial adopters (with a platform)."""
     n = actors.n
     aware = rng.random(n) < params.initial.aware_share
     actors.stage[aware] = Stage.AWARE

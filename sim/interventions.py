@@ -154,7 +154,7 @@ class Intervention:
         """Work done every step whether due or not (decay, ending). Nothing by default."""
 
     def act(self, state: State) -> int:
-        """Change the model's state; return the number of actors reached."""
+        """Change the state; return the number of actors reached."""
         raise NotImplementedError
 
 
@@ -260,6 +260,7 @@ class Coaching(Intervention):
     def act(self, state: State) -> int:
         """Coach candidates whose last step brought a failed social contact."""
         asked = self.eligible(state) & (state.flows.contacts > state.flows.successes)
+        asked[state.flows.new_entrants] = False  # the failure was their slot's leaver's
         chosen = self.select(state, asked, self.params.capacity_per_step)
         raise_skill(state.actors.foundation, chosen, self.params.boost)
         return int(chosen.size)
@@ -387,16 +388,18 @@ REGISTRY: dict[str, type[Intervention]] = {
 def stream_names(specs: tuple[InterventionBase, ...]) -> list[str]:
     """Names of the interventions' random streams, independent of their positions.
 
-    `intervention:<name>` for a named intervention, `intervention:<type>-<k>`
-    for the k-th unnamed one of its type. Adding, removing or reordering
-    other interventions leaves an intervention's random numbers unchanged, so
-    scenarios that share it share its draws (common random numbers).
+    `intervention:named:<name>` for a named intervention,
+    `intervention:<type>-<k>` for the k-th unnamed one of its type. Adding,
+    removing or reordering named interventions and interventions of other
+    types leaves an intervention's random numbers unchanged, so scenarios
+    that share it share its draws (common random numbers); give names to
+    interventions of one type to make them independent of their order.
     """
     seen: dict[str, int] = {}
     names = []
     for spec in specs:
         if spec.name:
-            names.append(f"intervention:{spec.name}")
+            names.append(f"intervention:named:{spec.name}")
         else:
             k = seen[spec.type] = seen.get(spec.type, -1) + 1
             names.append(f"intervention:{spec.type}-{k}")

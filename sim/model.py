@@ -111,6 +111,12 @@ class RecruitingModel(mesa.Model):
         self._create_views()
         return super().agents_by_type
 
+    @property
+    def agent_types(self) -> list[type[mesa.Agent]]:
+        """Classes of the agent views (created on first use)."""
+        self._create_views()
+        return super().agent_types
+
     def _create_views(self) -> None:
         if not self._has_views:
             self._has_views = True

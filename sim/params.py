@@ -347,6 +347,14 @@ class ScenarioParams(Section):
         labels = [spec.name for spec in self.interventions if spec.name]
         if len(labels) != len(set(labels)):
             raise ValueError(f"intervention names must be unique, got {labels}")
+        specs = enumerate(self.interventions)
+        defaults = {f"{i}_{spec.type}" for i, spec in specs if not spec.name}
+        for index, spec in enumerate(self.interventions):
+            if spec.name in defaults:
+                raise ValueError(
+                    f"interventions.{index}.name = {spec.name!r} is the label of an unnamed "
+                    "intervention (<position>_<type>); choose another name"
+                )
         for index, spec in enumerate(self.interventions):
             if spec.type == "platform_policy" and spec.platform not in ("all", *names):
                 raise ValueError(

@@ -53,6 +53,7 @@ class Recorder:
         self.columns: dict[str, np.ndarray] = {}
         self._capacity = steps + 1
         self._totals = dict.fromkeys(FLOWS, 0.0)
+        self._builtin: frozenset[str] = frozenset()
 
     def _put(self, name: str, value: float) -> None:
         column = self.columns.get(name)
@@ -91,14 +92,16 @@ class Recorder:
             put(f"n_members_{name}", count)
         put("n_vacancies_open", int(a.vacancies[self.recruiters].sum()))
         put("n_seeking", np.count_nonzero(a.is_seeking[self.candidates]))
-        for name, value in (
-            ("hires_social", state.flows.hires_social),
-            ("hires_traditional", state.flows.hires_traditional),
-            ("cost", state.flows.cost),
-        ):
+        for name in FLOWS:
+            value = getattr(state.flows, name)
             self._totals[name] += value
             put(f"new_{name}", value)
             put(f"cum_{name}", self._totals[name])
+        if self.n_rows == 0:
+            self._builtin = frozenset(self.columns)
+            clash = self._builtin.intersection(self.extra_columns)
+            if clash:
+                raise ValueError(f"extra columns {sorted(clash)} would replace built-in columns")
         for name, column in self.extra_columns.items():
             put(name, column(state))
         self.n_rows += 1
@@ -149,7 +152,9 @@ class Recorder:
         """The recorded rows as a DataFrame (counts as integers)."""
         frame = pd.DataFrame({k: v[: self.n_rows] for k, v in self.columns.items()})
         integer = [
-            c for c in frame if c == "step" or c.startswith(("n_", "new_hires_", "cum_hires_"))
+            c
+            for c in self._builtin
+            if c == "step" or c.startswith(("n_", "new_hires_", "cum_hires_"))
         ]
         return frame.astype({c: np.int64 for c in integer})
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Protocol
 
@@ -100,11 +100,21 @@ class Contribution:
     priority: tuple[int, int] = (0, 0)
 
 
+def read_only(modifiers: Modifiers) -> Modifiers:
+    """The same modifiers with their arrays made read-only (phases never write them)."""
+    for field_ in fields(modifiers):
+        value = getattr(modifiers, field_.name)
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return modifiers
+
+
 def combine_modifiers(base: Modifiers, contributions: Iterable[Contribution]) -> Modifiers:
     """Every modifier from its base value and the contributions, by its rule in `RULES`.
 
-    A modifier with no contribution keeps its base value (the same object:
-    phases never write into modifiers).
+    A modifier with no contribution keeps its base value (the same object);
+    the arrays returned are read-only, so no phase can change a modifier in
+    place, nor, through it, the base.
     """
     by_modifier: dict[str, list[Contribution]] = {}
     for contribution in contributions:
@@ -125,13 +135,14 @@ def combine_modifiers(base: Modifiers, contributions: Iterable[Contribution]) ->
             for c in sorted(items, key=lambda c: c.priority):
                 value = np.where(np.isnan(c.value), value, c.value)
         changes[name] = value
-    return replace(base, **changes)
+    return read_only(replace(base, **changes))
 
 
 class Intervention(Protocol):
     """What the state needs from an intervention (see `sim.interventions`)."""
 
     label: str
+    source: str
     n_reached: int
     cost_total: float
     cost_this_step: float
@@ -178,7 +189,7 @@ class State:
         group: each actor's fit group (changes with turnover and ageing).
         entrant_population: traits of new entrants.
         step: the step being computed (1-based; 0 before the first).
-        contributions: each intervention's contributions, by (label, modifier).
+        contributions: each intervention's contributions, by (source, modifier).
         modifiers: the modifiers in force this step.
         flows: what the last step produced.
         share_active_neighbours: share of each actor's neighbours ACTIVE before activation.
@@ -208,7 +219,7 @@ class State:
     streams: dict[str, np.random.Generator] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.modifiers = self.base
+        self.modifiers = self.base = read_only(self.base)
         self.share_active_neighbours = np.zeros(self.actors.n)
         n = self.actors.n
         self.flows.contacts = self.flows.successes = np.zeros(n, dtype=np.int64)

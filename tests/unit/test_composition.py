@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.interventions import intervention_phase
 from sim.params import INTERVENTION_TYPES
 from sim.population import Kind
 from sim.scenario import scenario_from_dict
@@ -121,6 +122,21 @@ def test_two_communities_give_each_member_its_largest_sharing_weight():
     np.testing.assert_array_equal(model.state.modifiers.sharing, expected)
 
 
+def test_an_entrant_in_a_community_members_slot_starts_with_the_base_weight():
+    community = {"type": "community", "target": "all", "coverage": 1.0, "sharing": 0.9}
+    sc = scenario([community], steps=12, population={"turnover_per_week": 0.1})
+    model = sim.RecruitingModel(sc, seed=4)
+    replaced = np.zeros(model.actors.n, dtype=bool)
+    for _ in range(12):
+        model.step()  # turnover ends the step; the next step's interventions see the entrants
+        replaced[model.state.flows.new_entrants] = True
+    model.state.step += 1
+    intervention_phase(model.state, model.params)
+    assert 0 < replaced.sum() < model.actors.n
+    expected = np.where(replaced, 0.3, 0.9)  # 0.3: the base weight
+    np.testing.assert_array_equal(model.state.modifiers.sharing, expected)
+
+
 def test_two_trainings_add_their_gains_capped_at_one():
     trainings = [
         {"type": "training", "coverage": 1.0, "boost": 0.3, "start": 2},
@@ -151,7 +167,7 @@ SPECS = {
 SECOND = {  # the second of a same-type pair differs where it can
     "certification": {"risk_reduction": 0.2},
     "community": {"sharing": 0.9},
-    "platform_policy": {"data_safety": 0.95, "churn_per_week": 0.0},
+    "platform_policy": {"platform": "all", "data_safety": 0.95, "churn_per_week": 0.0},
     "awareness_campaign": {"media_per_week": 0.01},
 }
 PAIRS = list(itertools.combinations_with_replacement(sorted(INTERVENTION_TYPES), 2))

@@ -8,6 +8,7 @@ false`, so that no other phase touches skills.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -281,6 +282,24 @@ def test_training_decay_returns_the_gain_by_exp_minus_decay_dt_per_step():
     np.testing.assert_array_equal(a.foundation[gain == 0], pre[gain == 0])
 
 
+def test_training_decay_spares_the_entrants_who_take_a_trained_actors_slot():
+    model = build(
+        [{"type": "training", "boost": 0.3, "coverage": 1.0, "decay_per_week": 0.2, "start": 1}],
+        steps=3,
+    )
+    a = model.actors
+    a.foundation[:] = 0.5
+    apply_at(model, 1)  # everyone trained: 0.8
+    entrants = np.array([2, 7])
+    a.foundation[entrants] = 0.4  # new actors in those slots, with their own foundation
+    model.state.flows.new_entrants = entrants
+    apply_at(model, 2)
+    lost = 0.3 * -math.expm1(-0.2)
+    np.testing.assert_allclose(a.foundation[entrants], 0.4, rtol=0, atol=1e-15)
+    others = np.setdiff1d(np.arange(a.n), entrants)
+    np.testing.assert_allclose(a.foundation[others], 0.8 - lost, rtol=1e-12)
+
+
 def test_training_decay_of_a_capped_boost_only_takes_back_what_was_gained():
     model = build(
         [{"type": "training", "boost": 0.3, "coverage": 1.0, "decay_per_week": 0.5}], steps=200
@@ -480,6 +499,20 @@ def test_coaching_only_candidates_with_a_failed_contact_within_capacity(capacity
     assert coaching.cost_this_step == 7 * len(coached)
 
 
+def test_coaching_skips_entrants_in_the_slot_of_a_candidate_who_failed():
+    model = build(
+        [{"type": "coaching", "capacity_per_step": 10, "boost": 0.1}],
+        population={"candidates": 10, "recruiters": 2},
+    )
+    a = model.actors
+    a.foundation[:] = 0.5
+    model.state.flows.contacts = np.array(CONTACTS)
+    model.state.flows.successes = np.array(SUCCESSES)
+    model.state.flows.new_entrants = np.array([3, 5])  # 3 failed, then left the pool
+    apply_at(model, 1)
+    assert set(changed(np.full(12, 0.5), a.foundation)) == FAILED - {3}
+
+
 def test_coaching_acts_on_every_step_of_its_window():
     model = build(
         [{"type": "coaching", "capacity_per_step": 2, "boost": 0.1, "start": 2, "end": 3}],
@@ -511,7 +544,8 @@ def test_community_raises_sharing_to_the_weight_for_those_reached():
     )
     a = model.actors
     a.domain[:] = [0, 1, 0, 1, 0, 1, 0, 0, 1, 0]
-    model.state.base.sharing[:] = [0.3, 0.3, 0.95, 0.1, 0.5, 0.3, 0.0, 0.8, 0.3, 0.2]
+    base = np.array([0.3, 0.3, 0.95, 0.1, 0.5, 0.3, 0.0, 0.8, 0.3, 0.2])
+    model.state.base = dataclasses.replace(model.state.base, sharing=base)
     edges_before = model.network.n_edges
     apply_at(model, 1)
     np.testing.assert_array_equal(
@@ -546,7 +580,7 @@ def test_community_ties_are_added_only_within_a_domain_among_members(tmp_path):
     )
     a = model.actors
     a.domain[:] = np.arange(n) % 2  # every ring tie joins two domains
-    model.state.base.sharing[:] = 0.3
+    model.state.base = dataclasses.replace(model.state.base, sharing=np.full(a.n, 0.3))
     old = edge_set(model.network)
     assert len(old) == n and all(a.domain[u] != a.domain[v] for u, v in old)
     apply_at(model, 1)
@@ -884,6 +918,13 @@ def test_interventions_with_the_same_name_are_rejected_at_load():
         )
 
 
+def test_a_name_that_is_another_interventions_default_label_is_rejected_at_load():
+    # `0_training` is the label (and summary key) of the unnamed training at position 0
+    with pytest.raises(ScenarioError, match=r"interventions\.1\.name = '0_training'"):
+        make_scenario([{"type": "training"}, {"type": "coaching", "name": "0_training"}])
+    make_scenario([{"type": "coaching", "name": "0_training"}])  # no such label: accepted
+
+
 # ---------------------------------------------------------------------------
 # common random numbers
 
@@ -957,7 +998,7 @@ def test_stream_names_are_by_name_or_by_rank_within_a_type():
     ).params.interventions
     assert stream_names(specs) == [
         "intervention:training-0",
-        "intervention:coach",
+        "intervention:named:coach",
         "intervention:training-1",
         "intervention:coaching-0",
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import mesa
 import numpy as np
 import pytest
 
@@ -14,6 +15,7 @@ from sim.demography import turnover_phase
 from sim.initial import choose_initial_adopters
 from sim.network import from_edges
 from sim.params import ThresholdDistribution
+from sim.phases import PHASES, phases_for
 from sim.population import KIND_NAMES, Profile, Stage, draw_thresholds
 from sim.scenario import scenario_from_dict
 
@@ -458,6 +460,19 @@ def test_extra_columns_are_recorded_after_every_step():
     assert frame["n_cert"].tolist() == expected_cert
     assert expected_cert[1] == 0 and expected_cert[-1] > expected_cert[2] > 0
     np.testing.assert_array_equal(frame["risk"], expected_risk)
+    assert frame["risk"].dtype == np.float64
+
+
+def test_extra_columns_may_not_replace_built_in_ones():
+    def half(state):
+        return 0.5
+
+    with pytest.raises(ValueError, match=r"\['share_active'\] would replace built-in"):
+        sim.RecruitingModel(scenario(), seed=0, extra_columns={"share_active": half})
+    # a float column named like a count is kept as it is, not cast to an integer
+    model = sim.RecruitingModel(scenario(run={"steps": 1}), seed=0, extra_columns={"n_x": half})
+    model.run_model()
+    assert model.recorder.timeseries()["n_x"].tolist() == [0.5, 0.5]
 
 
 def test_timeseries_columns():
@@ -622,3 +637,39 @@ def test_turnover_leaving_and_ageing_keep_their_probabilities(rule):
     assert abs(left.mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
     n_stayed = np.count_nonzero(~left)
     assert abs(stayed_aged / n_stayed - p) < 5 * math.sqrt(p * (1 - p) / n_stayed)
+
+
+def test_a_batch_run_creates_no_agent_views_and_views_read_the_state():
+    policy = {"type": "platform_policy", "platform": "generalist", "data_safety": 0.9}
+    model = sim.RecruitingModel(scenario(run={"steps": 3}, interventions=[policy]), seed=0)
+    model.run_model()
+    assert len(mesa.Model.agents.fget(model)) == 0  # Mesa's own registry, untouched
+    platforms = model.agents_by_type[Platform]
+    assert len(model.agents) == model.actors.n + model.platforms.n
+    generalist = next(p for p in platforms if p.name == "generalist")
+    assert generalist.data_safety == 0.9  # the value in force, not the base 0.5
+    assert model.platforms.data_safety[0] == 0.5
+    candidate = model.agents_by_type[Candidate][0]
+    model.actors.foundation[candidate.index] = 0.123
+    assert candidate.foundation == 0.123
+
+
+def test_phase_list_without_the_recruiting_layers():
+    layers = scenario(run={"steps": 3})
+    diffusion = scenario(run={"steps": 3, "recruiting_layers": False}, decision={"rule": "bass"})
+    assert [p.name for p in phases_for(layers.params)] == [p.name for p in PHASES]
+    assert [p.name for p in phases_for(diffusion.params)] == ["interventions", "activation"]
+    assert [p.name for p in sim.RecruitingModel(diffusion, seed=0).phases] == [
+        "interventions",
+        "activation",
+    ]
+
+
+def test_modifiers_and_their_base_cannot_be_written_in_place():
+    model = sim.RecruitingModel(scenario(run={"steps": 2}), seed=0)
+    model.run_model()
+    for name in ("risk_factor", "sharing", "data_safety", "churn_per_week"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(model.state.modifiers, name)[0] = 0.0
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(model.state.base, name)[0] = 0.0
