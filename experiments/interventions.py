@@ -2,7 +2,7 @@
 
 Three questions, every arm run with the same seeds (common random numbers), so
 effects are paired differences with Student-t 95% intervals
-(`sim.analysis.paired_effect`):
+(`sim.analysis.intervals.paired_effect`):
 
 1. baseline vs foundations training vs digital training vs communities of
    practice (sharing) vs training + sharing: adoption curves, and effects on

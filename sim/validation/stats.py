@@ -88,7 +88,7 @@ def watts_window_roots(phi: float) -> tuple[float, float]:
 
     Evaluates ``sum_{k=2}^{K*} k (k - 1) p_k - z`` term by term with Poisson
     ``p_k`` and ``K* = floor(1/phi)`` (nodes of degree ``k <= K*`` are
-    vulnerable), independently of `sim.analysis.cascade_window`, and brackets
+    vulnerable), independently of `sim.analysis.cascades.cascade_window`, and brackets
     the two roots on either side of the maximum of the sum over z.
     """
     k_star = math.floor(1.0 / phi * (1.0 + 1e-12))
