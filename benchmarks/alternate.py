@@ -7,11 +7,12 @@ Usage::
 Each commit is exported (``git archive``) to a temporary folder and run in a
 fresh interpreter with that folder first on its path (the editable
 install's finder set aside), so both use the same installed dependencies.
-A round times one ``sim.run`` of each commit, one after the other, with the
-same scenario (the full ``utility`` model, SBM, mean degree 10, 90%
-candidates) and seed: a user's whole run, build and recording included. On
-a shared machine only the ratio within a round is meaningful; the median of
-the per-round ratios is reported. HEAD defaults to the work tree.
+A round times one ``sim.run`` of each commit, one after the other (base
+first in odd rounds, head first in even ones), with the same scenario (the
+full ``utility`` model, SBM, mean degree 10, 90% candidates) and seed: a
+user's whole run, build and recording included. On a shared machine only
+the ratio within a round is meaningful; the median of the per-round ratios
+is reported. HEAD defaults to the work tree.
 """
 
 from __future__ import annotations
@@ -85,8 +86,13 @@ def main() -> None:
         head = export(args.head, Path(tmp) / "head") if args.head else ROOT
         rows = []
         for round_ in range(1, args.rounds + 1):
-            a = time_run(base, args.actors, args.steps)
-            b = time_run(head, args.actors, args.steps)
+            # ABBA: the order alternates, so that neither engine always runs first
+            if round_ % 2:
+                a = time_run(base, args.actors, args.steps)
+                b = time_run(head, args.actors, args.steps)
+            else:
+                b = time_run(head, args.actors, args.steps)
+                a = time_run(base, args.actors, args.steps)
             rows.append((round_, a["s"], b["s"], a["s"] / b["s"]))
             print(
                 f"round {round_}: {args.base} {a['s']:.2f} s, "
