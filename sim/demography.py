@@ -36,7 +36,9 @@ def turnover_phase(state: State, params: ScenarioParams) -> None:
     a.profile = profile
     slots = events[leaves]
     prior = (params.learning.prior_alpha, params.learning.prior_beta)
-    entrants = init_actors(state.entrant_population, slots.size, 0, prior, rng)
+    entrants = init_actors(
+        state.entrant_population, n_candidates=slots.size, n_recruiters=0, prior=prior, rng=rng
+    )
     entrants.domain = a.domain[slots]
     entrants.is_seeking[:] = True
     entrants.threshold = draw_thresholds(params.decision.threshold, entrants.risk_aversion, rng)

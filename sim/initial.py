@@ -45,7 +45,11 @@ def build_state(scenario: Scenario, seed: int) -> State:
     platforms = init_platforms(p.platforms, p.platform_names)
     prior = (p.learning.prior_alpha, p.learning.prior_beta)
     actors = init_actors(
-        p.population, n_candidates, n_recruiters, prior, random_stream(seed, "population")
+        p.population,
+        n_candidates=n_candidates,
+        n_recruiters=n_recruiters,
+        prior=prior,
+        rng=random_stream(seed, "population"),
     )
     if network is None:
         network = build_network(p.network, actors.n, actors.domain, random_stream(seed, "network"))

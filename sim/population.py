@@ -178,6 +178,7 @@ def split_population(params: PopulationParams, n_actors: int) -> tuple[int, int]
 
 def init_actors(
     params: PopulationParams,
+    *,
     n_candidates: int,
     n_recruiters: int,
     prior: tuple[float, float],
