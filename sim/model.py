@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import mesa
 import numpy as np
@@ -52,18 +52,58 @@ class RecruitingModel(mesa.Model):
         self.recorder = Recorder(self.state, self.params.run.steps, extra_columns)
         self.recorder.record(self.state)
         self._has_views = False
+        self._pause_between_phases = False
+        self._unfinished: Iterator[Phase] | None = None
 
     def step(self) -> None:
         """Advance one step of `dt` weeks: each phase of `phases` in order, then record.
 
         Steps past `run.steps` are allowed (an app's Step button): the
-        recorder grows, and `running` stays false.
+        recorder grows, and `running` stays false. A step left unfinished by
+        `step_by_phase` is finished first (Mesa has counted it already).
         """
+        self.finish_step()
+        steps = self._run_step()
+        if self._pause_between_phases:
+            self._unfinished = steps  # step_by_phase drives it
+        else:
+            for _ in steps:
+                pass
+
+    def step_by_phase(self) -> Iterator[Phase]:
+        """Advance one step like `step()`, pausing after each phase.
+
+        Yields each phase of `phases` after it has run (its `summary` says
+        what it did); the step is recorded after the last one. Mesa's step
+        counter advances as with `step()`. A step left unfinished is finished
+        by `finish_step()` or by the next `step()` or `step_by_phase()`.
+        """
+        self.finish_step()
+        self._pause_between_phases = True
+        try:
+            self.step()  # Mesa advances its counters; the phases wait for this generator
+        finally:
+            self._pause_between_phases = False
+        steps = self._unfinished
+        yield from steps
+        if self._unfinished is steps:
+            self._unfinished = None
+
+    def finish_step(self) -> None:
+        """Run the remaining phases of a step started by `step_by_phase`, and record it."""
+        if self._unfinished is not None:
+            for _ in self._unfinished:
+                pass
+            self._unfinished = None
+
+    def _run_step(self) -> Iterator[Phase]:
+        """The phases of the step being computed, one per iteration, then the recording."""
         state, params = self.state, self.params
         state.step = self.steps  # Mesa counts the step being computed from 1
         stage_before = state.actors.stage.copy() if params.run.stop_when_stable else None
         for phase in self.phases:
             phase.run(state, params)
+            yield phase
         self.recorder.record(state)
         stable = stage_before is not None and np.array_equal(stage_before, state.actors.stage)
         if self.steps >= params.run.steps or stable:

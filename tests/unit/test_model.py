@@ -7,6 +7,7 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -673,3 +674,46 @@ def test_modifiers_and_their_base_cannot_be_written_in_place():
             getattr(model.state.modifiers, name)[0] = 0.0
         with pytest.raises(ValueError, match="read-only"):
             getattr(model.state.base, name)[0] = 0.0
+
+
+def test_a_step_phase_by_phase_is_the_same_step():
+    sc = scenario(
+        run={"steps": 6},
+        interventions=[{"type": "training", "coverage": 0.4, "start": 2}],
+    )
+    whole = sim.RecruitingModel(sc, seed=5)
+    by_phase = sim.RecruitingModel(sc, seed=5)
+    for _ in range(6):
+        whole.step()
+        rows = by_phase.recorder.n_rows
+        names = []
+        for phase in by_phase.step_by_phase():
+            names.append(phase.name)
+            assert by_phase.recorder.n_rows == rows  # recorded only after the last phase
+        assert names == [p.name for p in PHASES]
+        assert by_phase.steps == whole.steps and by_phase.recorder.n_rows == rows + 1
+    assert not by_phase.running
+    pd.testing.assert_frame_equal(
+        whole.recorder.timeseries(), by_phase.recorder.timeseries(), check_exact=True
+    )
+
+
+def test_a_step_left_unfinished_is_finished_before_the_next_one():
+    model = sim.RecruitingModel(scenario(run={"steps": 4}), seed=1)
+    reference = sim.RecruitingModel(scenario(run={"steps": 4}), seed=1)
+    phases = model.step_by_phase()
+    assert next(phases).name == "interventions"
+    assert next(phases).name == "platform_churn"
+    assert model.recorder.n_rows == 1  # step 1 not recorded yet
+    model.step()  # finishes step 1, then runs step 2
+    assert model.recorder.n_rows == 3 and model.steps == 2
+    again = model.step_by_phase()
+    next(again)
+    model.finish_step()  # step 3
+    assert list(phases) == [] and list(again) == []  # both walk-throughs are over
+    model.step()  # step 4
+    for _ in range(4):
+        reference.step()
+    pd.testing.assert_frame_equal(
+        model.recorder.timeseries(), reference.recorder.timeseries(), check_exact=True
+    )
