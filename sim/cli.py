@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
@@ -28,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns
 console = Console()
 err_console = Console(stderr=True)
 
@@ -64,6 +62,7 @@ def load_or_fail(path: Path, settings: list[str]) -> Scenario:
 def manifest(scenario: Scenario, seeds: list[int], started: datetime) -> dict[str, Any]:
     """What is needed to reproduce a set of runs."""
     return {
+        MARKER: {"output": "run", "version": package_versions().get("recruitsim", "")},
         "scenario": scenario.to_dict(),
         "scenario_file": str(scenario.source) if scenario.source else None,
         "scenario_hash": scenario.hash,
@@ -75,24 +74,6 @@ def manifest(scenario: Scenario, seeds: list[int], started: datetime) -> dict[st
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
     }
-
-
-def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
-    """Write a whole output folder under a temporary name, then move it into place."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        write(staging)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
 
 
 def summary_table(summary: Any, title: str) -> Table:
@@ -126,9 +107,17 @@ def run_command(
         list[str] | None,
         typer.Option("--set", help="Override a parameter: KEY=VALUE (dotted key), repeatable."),
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed (replications spawn from it).")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=MAX_SEED, help="Seed (replications spawn from it).")
+    ] = 0,
     runs: Annotated[int, typer.Option(min=1, help="Number of replications.")] = 1,
-    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder: new or empty (default results/<scenario name>)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace a previous recruitsim output there.")
+    ] = False,
     fmt: Annotated[
         str, typer.Option("--format", help="Timeseries file format: parquet or csv.")
     ] = "parquet",
@@ -138,23 +127,23 @@ def run_command(
     if fmt not in ("parquet", "csv"):
         fail(f"--format = {fmt!r}: expected 'parquet' or 'csv'")
     scenario = load_or_fail(scenario_path, settings or [])
-    out = out or Path("results") / scenario.params.name
+    out = Path("results") / slug(scenario.params.name) if out is None else out
     started = datetime.now(UTC)
     seeds = replicate_seeds(seed, runs) if runs > 1 else [seed]
-    results = _run_with_progress(scenario, seeds, workers)
-    timeseries, summary = combine(results)
-
-    def write(folder: Path) -> None:
-        if fmt == "parquet":
-            timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-        else:
-            timeseries.to_csv(folder / "timeseries.csv", index=False)
-        summary.to_csv(folder / "summary.csv", index=False)
-        plot_run(timeseries, scenario.params.name, folder / "adoption.png")
-        text = json.dumps(manifest(scenario, seeds, started), indent=2)
-        (folder / "manifest.json").write_text(text, encoding="utf-8")
-
-    write_atomically(out, write)
+    try:
+        with staged_output(out, overwrite) as folder:  # checked before any run starts
+            results = _run_with_progress(scenario, seeds, workers)
+            timeseries, summary = combine(results)
+            if fmt == "parquet":
+                timeseries.to_parquet(folder / "timeseries.parquet", index=False)
+            else:
+                timeseries.to_csv(folder / "timeseries.csv", index=False)
+            summary.to_csv(folder / "summary.csv", index=False)
+            plot_run(timeseries, scenario.params.name, folder / "adoption.png")
+            text = json.dumps(manifest(scenario, seeds, started), indent=2)
+            (folder / "manifest.json").write_text(text, encoding="utf-8")
+    except OutputError as err:
+        fail(str(err))
     console.print(summary_table(summary, f"{scenario.params.name}: {len(seeds)} run(s)"))
     console.print(f"figure: {out / 'adoption.png'}", soft_wrap=True, highlight=False)
     tables = f"tables: {out / f'timeseries.{fmt}'}, {out / 'summary.csv'}"
@@ -203,8 +192,9 @@ def main() -> None:
     """Entry point: usage errors (bad option values) become one line and exit code 2."""
     try:
         code = app(standalone_mode=False)
-    except typer.Abort:
-        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("interrupted: nothing was written", highlight=False)
+        sys.exit(130)
     except typer.TyperException as err:  # typer's usage errors (bad option values)
         message = err.format_message() if hasattr(err, "format_message") else str(err)
         err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)

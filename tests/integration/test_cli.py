@@ -84,11 +84,11 @@ def test_missing_scenario_file(tmp_path):
     assert done.stderr.strip() == "error: nowhere.toml: scenario file not found"
 
 
-def test_rerun_replaces_the_output_folder_whole(tmp_path):
+def test_rerun_with_overwrite_replaces_the_output_folder_whole(tmp_path):
     out = tmp_path / "out"
     base = ["run", str(ROOT / "scenarios" / "baseline.toml"), *SMALL, "--out", str(out)]
     assert recruitsim(*base, "--format", "csv", cwd=tmp_path).returncode == 0
-    assert recruitsim(*base, "--runs", "2", cwd=tmp_path).returncode == 0
+    assert recruitsim(*base, "--runs", "2", "--overwrite", cwd=tmp_path).returncode == 0
     names = sorted(p.name for p in out.iterdir())
     assert "timeseries.csv" not in names and "timeseries.parquet" in names
     assert len(pd.read_csv(out / "summary.csv")) == 2

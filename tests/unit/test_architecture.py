@@ -24,7 +24,7 @@ LAYERS = {
     3: {"results", "agents"},
     4: {"model"},
     5: {"runner"},
-    6: {"validation", "plots"},
+    6: {"validation", "plots", "output"},
     7: {"cli"},
 }
 LAYER = {name: layer for layer, names in LAYERS.items() for name in names}
