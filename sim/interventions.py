@@ -54,7 +54,6 @@ class Intervention:
     """
 
     type_name: ClassVar[str] = ""
-    continuing: ClassVar[bool] = False
 
     def __init__(self, params: InterventionBase, index: int, stream_name: str) -> None:
         self.params = params
@@ -88,7 +87,7 @@ class Intervention:
         p = self.params
         if not self.in_force(step):
             return False
-        if self.continuing:
+        if p.continuing:
             return True
         if p.every is None:
             return step == p.start
@@ -240,7 +239,6 @@ class Curriculum(Intervention):
     """Job-search skills taught in courses: entrants arrive with `boost` more foundation."""
 
     type_name = "curriculum"
-    continuing = True
     params: CurriculumParams
 
     def act(self, state: State) -> int:
@@ -254,7 +252,6 @@ class Coaching(Intervention):
     """Coaching sessions, up to a capacity per step, for candidates after a failed contact."""
 
     type_name = "coaching"
-    continuing = True
     params: CoachingParams
 
     def act(self, state: State) -> int:
@@ -321,7 +318,6 @@ class PlatformPolicy(Intervention):
     """
 
     type_name = "platform_policy"
-    continuing = True
     params: PlatformPolicyParams
 
     def platforms(self, state: State) -> np.ndarray:
@@ -354,7 +350,6 @@ class AwarenessCampaign(Intervention):
     """A media campaign: the awareness hazard rises by `media_per_week` while it runs."""
 
     type_name = "awareness_campaign"
-    continuing = True
     params: AwarenessCampaignParams
 
     def update(self, state: State) -> None:

@@ -10,7 +10,7 @@ act on the model's state and modifier arrays.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,9 +21,14 @@ RatePerWeek = Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 class Section(BaseModel):
-    """Base of every section: frozen, and unknown keys are errors."""
+    """Base of every section: frozen; unknown keys, wrong types and non-finite numbers are errors.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Types are strict: `steps = true`, `steps = "12"` or `specialised_by_domain
+    = "yes"` are refused rather than converted (an integer is accepted where
+    a real number is expected).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class RunParams(Section):
@@ -76,6 +81,12 @@ class ThresholdDistribution(Section):
     sd: NonNegative = 0.05
     a: float = Field(2.0, gt=0.0)
     b: float = Field(8.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdDistribution:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
 
 
 class DecisionParams(Section):
@@ -218,10 +229,17 @@ class InterventionBase(Section):
     cost_per_person: NonNegative = 0.0  # currency per actor reached
     cost_fixed: NonNegative = 0.0  # currency per step the intervention acts
 
+    continuing: ClassVar[bool] = False  # in force on every step of its window (no `every`)
+
     @model_validator(mode="after")
     def _schedule(self) -> InterventionBase:
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.every is not None and self.continuing:
+            raise ValueError(
+                f"every = {self.every}: a {self.type} intervention acts on every step "
+                "from start to end; remove `every`"
+            )
         return self
 
 
@@ -245,12 +263,16 @@ class CertificationParams(InterventionBase):
 class CurriculumParams(InterventionBase):
     """Job-search skills in the curriculum: new entrants arrive with more foundation."""
 
+    continuing: ClassVar[bool] = True
+
     type: Literal["curriculum"]
     boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.15
 
 
 class CoachingParams(InterventionBase):
     """Coaching sessions for candidates who had a failed social contact."""
+
+    continuing: ClassVar[bool] = True
 
     type: Literal["coaching"]
     capacity_per_step: int = Field(10, ge=0)  # sessions available per step
@@ -262,11 +284,13 @@ class CommunityParams(InterventionBase):
 
     type: Literal["community"]
     sharing: Share = 0.8  # sharing weight of the actors reached
-    ties_per_member: NonNegative = 0.0  # new ties within one's domain per actor reached
+    ties_per_member: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0  # new ties per member
 
 
 class PlatformPolicyParams(InterventionBase):
     """A platform's data safety up or its churn down."""
+
+    continuing: ClassVar[bool] = True
 
     type: Literal["platform_policy"]
     target: Literal["all"] = "all"
@@ -277,6 +301,8 @@ class PlatformPolicyParams(InterventionBase):
 
 class AwarenessCampaignParams(InterventionBase):
     """A media campaign raising the awareness hazard while it runs."""
+
+    continuing: ClassVar[bool] = True
 
     type: Literal["awareness_campaign"]
     target: Literal["all"] = "all"
@@ -322,7 +348,7 @@ class ScenarioParams(Section):
     platforms: PlatformParams = PlatformParams()
     market: MarketParams = MarketParams()
     learning: LearningParams = LearningParams()
-    interventions: tuple[InterventionParams, ...] = ()
+    interventions: Annotated[tuple[InterventionParams, ...], Field(strict=False)] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioParams:
@@ -356,6 +382,17 @@ class ScenarioParams(Section):
                     "intervention (<position>_<type>); choose another name"
                 )
         for index, spec in enumerate(self.interventions):
+            if spec.domain is not None and spec.domain >= self.population.domains:
+                raise ValueError(
+                    f"interventions.{index}.domain = {spec.domain}: no such domain "
+                    f"(population.domains = {self.population.domains}: 0 to "
+                    f"{self.population.domains - 1})"
+                )
+            if spec.start > self.run.steps:
+                raise ValueError(
+                    f"interventions.{index}.start = {spec.start}: after the run's last step "
+                    f"(run.steps = {self.run.steps}); it would never act"
+                )
             if spec.type == "platform_policy" and spec.platform not in ("all", *names):
                 raise ValueError(
                     f"interventions.{index}.platform = {spec.platform!r}: no such platform "

@@ -32,13 +32,16 @@ def test_the_library_is_not_empty():
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_scenario_file_loads_and_runs_ten_steps(path):
-    scenario = load_scenario(path, {"run.steps": 10})
-    assert scenario.params.run.steps == 10
+    # ten steps after the last intervention starts, so that every intervention acts
+    starts = [spec.start for spec in load_scenario(path).params.interventions]
+    steps = max(starts, default=0) + 10
+    scenario = load_scenario(path, {"run.steps": steps})
+    assert scenario.params.run.steps == steps
     population = scenario.params.population.n_actors
     result = sim.run(scenario, seed=0)
     ts, summary = result.timeseries, result.summary
-    assert len(ts) == 11
-    assert ts["step"].tolist() == list(range(11))
+    assert len(ts) == steps + 1
+    assert ts["step"].tolist() == list(range(steps + 1))
     np.testing.assert_array_equal(ts[COUNT_COLUMNS].sum(axis=1).to_numpy(), population)
     cost = summary["cum_cost"]
     assert math.isfinite(cost) and cost >= 0
@@ -70,7 +73,7 @@ def test_scenario_file_starts_with_a_comment_header(path):
 
 def test_cli_run_writes_all_outputs(tmp_path):
     out = tmp_path / "out"
-    settings = ["run.steps=8", "population.candidates=200", "population.recruiters=20"]
+    settings = ["run.steps=27", "population.candidates=200", "population.recruiters=20"]
     args = ["run", str(SCENARIOS / "foundations_training.toml")]
     for setting in settings:
         args += ["--set", setting]
@@ -89,24 +92,26 @@ def test_cli_run_writes_all_outputs(tmp_path):
     assert len(summary) == 2
     assert summary["seed"].tolist() == seeds
     assert "cum_cost" in summary.columns
-    assert (summary["cum_cost"] == 0).all()  # the training starts at week 26, after 8 steps
-    assert {"cum_reached_0_training", "cum_cost_0_training"} <= set(summary.columns)
+    # week 26: the 30% lowest-skilled of the 200 candidates trained, at 300 each
+    assert (summary["cum_reached_0_training"] == 60).all()
+    assert (summary["cum_cost"] == 60 * 300).all()
+    assert (summary["cum_cost_0_training"] == summary["cum_cost"]).all()
 
     timeseries = pd.read_parquet(out / "timeseries.parquet")
-    assert len(timeseries) == 2 * 9
+    assert len(timeseries) == 2 * 28
     assert sorted(set(timeseries["seed"])) == sorted(seeds)
     np.testing.assert_array_equal(timeseries[COUNT_COLUMNS].sum(axis=1).to_numpy(), 220)
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     expected = load_scenario(
         SCENARIOS / "foundations_training.toml",
-        {"run.steps": 8, "population.candidates": 200, "population.recruiters": 20},
+        {"run.steps": 27, "population.candidates": 200, "population.recruiters": 20},
     )
     assert manifest["scenario_hash"] == expected.hash
     assert manifest["seeds"] == seeds
     assert manifest["packages"]["numpy"] == np.__version__
     assert manifest["packages"]["pandas"] == pd.__version__
-    assert manifest["scenario"]["run"]["steps"] == 8
+    assert manifest["scenario"]["run"]["steps"] == 27
     assert manifest["scenario"]["population"]["candidates"] == 200
 
     assert (out / "adoption.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -827,28 +827,15 @@ def test_costs_per_step_and_in_the_summary():
     assert summary["cum_cost"] == summary["cum_cost_0_training"] + summary["cum_cost_campaign"]
 
 
-def test_intervention_starting_after_the_run_never_acts():
+def test_an_intervention_starting_after_the_run_is_refused_at_load():
     base = make_scenario(steps=10, layers=True, population={"candidates": 40, "recruiters": 4})
-    late = base.with_overrides(
-        {
-            "interventions": [
-                {
-                    "type": "training",
-                    "start": 11,
-                    "coverage": 1.0,
-                    "cost_per_person": 5,
-                    "cost_fixed": 9,
-                },
-                {"type": "coaching", "start": 50, "cost_fixed": 3},
-            ]
-        }
-    )
-    a, b = sim.run(base, seed=4), sim.run(late, seed=4)
-    assert b.summary["cum_cost"] == 0
-    assert b.summary["cum_reached_0_training"] == b.summary["cum_reached_1_coaching"] == 0
-    assert b.summary["cum_cost_0_training"] == b.summary["cum_cost_1_coaching"] == 0
-    assert (b.timeseries["new_cost"] == 0).all()
-    pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
+    training = {"type": "training", "start": 11, "coverage": 1.0, "cost_per_person": 5}
+    with pytest.raises(ScenarioError) as info:
+        base.with_overrides({"interventions": [{"type": "coaching", "start": 3}, training]})
+    message = str(info.value)
+    assert "\n" not in message
+    assert "interventions.1.start = 11: after the run's last step (run.steps = 10)" in message
+    base.with_overrides({"interventions": [{**training, "start": 10}]})  # the last step: fine
 
 
 @pytest.mark.parametrize(
@@ -975,7 +962,7 @@ def test_an_added_intervention_keeps_common_random_numbers():
 def test_an_interventions_draws_do_not_depend_on_its_position():
     # a policy that never acts placed before the training shifts its position, not its draws
     training = {"type": "training", "coverage": 0.3, "start": 3, "targeting": "random"}
-    idle = {"type": "platform_policy", "data_safety": 0.9, "start": 1000}
+    idle = {"type": "platform_policy", "data_safety": 0.9, "start": 40}  # after step 5
     alone = sim.RecruitingModel(crn_scenario([training]), 5)
     shifted = sim.RecruitingModel(crn_scenario([idle, training]), 5)
     for _ in range(5):

@@ -62,12 +62,12 @@ def interventions(draw):
     unit = st.floats(0.0, 1.0)
     spec = {
         "type": kind,
-        "start": draw(st.integers(1, 8)),
+        "start": draw(st.integers(1, 5)),  # runs have at least 5 steps
         "coverage": draw(unit),
         "targeting": draw(st.sampled_from(["random", "lowest_skill", "hubs", "per_community"])),
     }
-    if draw(st.booleans()):
-        spec["every"] = draw(st.integers(1, 4))
+    if kind in ("training", "certification", "community") and draw(st.booleans()):
+        spec["every"] = draw(st.integers(1, 4))  # the others act on every step of their window
     if kind in ("training", "curriculum", "coaching", "community"):
         spec["target"] = draw(st.sampled_from(["candidates", "recruiters", "all"]))
     if kind in ("training", "curriculum", "coaching"):

@@ -211,8 +211,8 @@ def test_parsed_overrides_feed_load_scenario(tmp_path):
 
 def test_with_overrides_returns_validated_copy(tmp_path):
     sc = load_scenario(write(tmp_path / "s.toml", BASE))
-    other = sc.with_overrides({"run.steps": 3, "decision.rule": "bass"})
-    assert other.params.run.steps == 3 and other.params.decision.rule == "bass"
+    other = sc.with_overrides({"run.steps": 8, "decision.rule": "bass"})
+    assert other.params.run.steps == 8 and other.params.decision.rule == "bass"
     assert sc.params.run.steps == 100  # the original is unchanged
     assert other.source == sc.source
     with pytest.raises(ScenarioError, match=r"decision\.rule = 'ringo'"):
