@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from sim.budget import check_memory
 from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
@@ -127,6 +129,10 @@ def run_command(
     if fmt not in ("parquet", "csv"):
         fail(f"--format = {fmt!r}: expected 'parquet' or 'csv'")
     scenario = load_or_fail(scenario_path, settings or [])
+    try:
+        check_memory(scenario.params, runs, workers or os.cpu_count() or 1, str(scenario_path))
+    except ScenarioError as err:
+        fail(str(err))
     out = Path("results") / slug(scenario.params.name) if out is None else out
     started = datetime.now(UTC)
     seeds = replicate_seeds(seed, runs) if runs > 1 else [seed]

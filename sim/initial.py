@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.budget import check_memory
 from sim.interventions import build_interventions
 from sim.network import Network, build_network, read_edgelist
 from sim.params import ScenarioParams
@@ -29,9 +30,11 @@ def build_state(scenario: Scenario, seed: int) -> State:
     start from the same actors wherever their parameters agree.
 
     Raises:
-        ScenarioError: an edge list with fewer actors than `initial.active`.
+        ScenarioError: an edge list with fewer actors than `initial.active`, or
+            a population and network too large for the memory available.
     """
     p = scenario.params
+    check_memory(p, where=str(scenario.source or "<scenario>"))
     network = None
     if p.network.kind == "edgelist":
         network = read_edgelist(scenario.base_dir / str(p.network.path))

@@ -225,6 +225,8 @@ def build_network(
     if kind == "watts_strogatz":
         return from_edges(n_nodes, *_watts_strogatz_edges(rng, n_nodes, z, params.rewire))
     if kind == "barabasi_albert":
+        if n_nodes < 2:
+            return from_edges(n_nodes, np.empty(0, np.int64), np.empty(0, np.int64))
         m = max(1, min(round(z / 2), n_nodes - 1))
         graph = nx.barabasi_albert_graph(n_nodes, m, seed=int(rng.integers(2**31)))
         edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
@@ -235,13 +237,28 @@ def build_network(
 def read_edgelist(path: Path) -> Network:
     """Read a whitespace- or comma-separated file of node pairs.
 
-    Node labels may be any tokens; they are numbered 0..n-1 in sorted order,
-    and their number sets the population. ``#`` starts a comment.
+    Node labels are either all integers, numbered 0..n-1 in numeric order,
+    or all text, numbered in sorted order; their number sets the
+    population. ``#`` starts a comment. A mix of the two (a header line
+    such as ``source,target``, or ``01`` beside ``1``, which would merge)
+    is an error naming the line.
+
+    Raises:
+        ScenarioError: the file is missing, unreadable, not UTF-8 text,
+            holds no ties, a line without two labels, or mixed labels.
     """
-    if not path.is_file():
-        raise ScenarioError(f"network.path = {str(path)!r}: edge-list file not found")
+    where = f"network.path = {str(path)!r}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{where}: edge-list file not found") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{where}: not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise ScenarioError(f"{where}: cannot read the file: {err.strerror or err}") from None
     tokens: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         fields = line.split("#", 1)[0].replace(",", " ").split()
         if not fields:
             continue
@@ -250,15 +267,30 @@ def read_edgelist(path: Path) -> Network:
                 f"{path}:{number}: expected two node labels per line, got {len(fields)}"
             )
         tokens.extend(fields)
+        lines.append(number)
     if not tokens:
         raise ScenarioError(f"{path}: edge list has no ties")
-    labels = np.array(tokens)
-    try:
-        labels = labels.astype(np.int64)
-    except ValueError:
-        pass
+    is_integer = np.array([_canonical_integer(token) for token in tokens])
+    if is_integer.any() and not is_integer.all():
+        mostly_integers = 2 * np.count_nonzero(is_integer) >= is_integer.size
+        odd = int(np.flatnonzero(is_integer != mostly_integers)[0])  # first of the minority
+        kinds = ("text", "integer") if mostly_integers else ("an integer", "text")
+        raise ScenarioError(
+            f"{path}:{lines[odd // 2]}: label {tokens[odd]!r} is {kinds[0]} among "
+            f"{kinds[1]} labels: labels must be all integers (no leading zeros) or all "
+            "text, and a header line must start with #"
+        )
+    labels = np.array(tokens).astype(np.int64) if is_integer.all() else np.array(tokens)
     unique, index = np.unique(labels, return_inverse=True)
     return from_edges(int(unique.size), index[0::2], index[1::2])
+
+
+def _canonical_integer(token: str) -> bool:
+    """Whether a label is an integer written the one way (`7`, `-3`; not `07`, `+7`, `7.0`)."""
+    try:
+        return str(int(token)) == token
+    except ValueError:
+        return False
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -295,12 +327,22 @@ def _gnp_pairs(
     if n < 2 or p <= 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     n_edges = int(rng.binomial(n_pairs, min(p, 1.0)))
+    if 2 * n_edges > n_pairs:  # dense: choose among all pairs (rejection would crawl)
+        lo, hi = _all_pairs(n)
+        chosen = np.sort(rng.choice(n_pairs, size=n_edges, replace=False))
+        return nodes[lo[chosen]], nodes[hi[chosen]]
 
     def draw(size: int) -> tuple[np.ndarray, np.ndarray]:
         return rng.integers(n, size=size), rng.integers(n, size=size)
 
     lo, hi = _distinct_pairs(rng, n_edges, draw, n)
     return nodes[lo], nodes[hi]
+
+
+def _all_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every unordered pair of 0..n-1 once, as (lo, hi) arrays (O(n^2) memory)."""
+    lo, hi = np.triu_indices(n, k=1)
+    return lo.astype(np.int64), hi.astype(np.int64)
 
 
 def _watts_strogatz_edges(
@@ -341,13 +383,26 @@ def _sbm_edges(
     parts = [_gnp_pairs(rng, block, p_in) for block in blocks]
     if between_pairs and p_out > 0:
         n_out = int(rng.binomial(int(between_pairs), p_out))
-
-        def draw(size: int) -> tuple[np.ndarray, np.ndarray]:
-            u, v = rng.integers(n, size=size), rng.integers(n, size=size)
-            same = community[u] == community[v]
-            return u, np.where(same, u, v)  # same-block pairs become self-loops, dropped
-
-        parts.append(_distinct_pairs(rng, n_out, draw, n))
+        parts.append(_pairs_across(rng, community, n_out, between_pairs))
     u = np.concatenate([p[0] for p in parts])
     v = np.concatenate([p[1] for p in parts])
     return u, v
+
+
+def _pairs_across(
+    rng: np.random.Generator, community: np.ndarray, n_wanted: int, n_possible: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n_wanted` distinct pairs of actors of different communities."""
+    n = community.size
+    if 2 * n_wanted > n_possible:  # dense: choose among all pairs (rejection would crawl)
+        lo, hi = _all_pairs(n)
+        across = np.flatnonzero(community[lo] != community[hi])
+        chosen = np.sort(rng.choice(across, size=n_wanted, replace=False))
+        return lo[chosen], hi[chosen]
+
+    def draw(size: int) -> tuple[np.ndarray, np.ndarray]:
+        u, v = rng.integers(n, size=size), rng.integers(n, size=size)
+        same = community[u] == community[v]
+        return u, np.where(same, u, v)  # same-block pairs become self-loops, dropped
+
+    return _distinct_pairs(rng, n_wanted, draw, n)

@@ -76,14 +76,17 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         The validated scenario.
 
     Raises:
-        ScenarioError: on a missing file, bad TOML, an unknown key, a wrong
-            type or an out-of-range value.
+        ScenarioError: on a missing or unreadable file, bad TOML, an unknown
+            key, a wrong type or an out-of-range value; a value inherited
+            through `extends` is reported against the file that sets it.
     """
     path = Path(path)
-    data = _read_with_extends(path, seen=())
+    origins: dict[tuple[str, ...], str] = {}
+    data = _read_with_extends(path, seen=(), origins=origins, referrer=None)
     for key, value in (overrides or {}).items():
         _set_dotted(data, key, value, str(path))
-    return Scenario(_validate(data, str(path)), path.resolve())
+        origins[tuple(key.split("."))] = str(path)
+    return Scenario(_validate(data, str(path), origins), path.resolve())
 
 
 def scenario_from_dict(data: Mapping[str, Any], name: str = "<dict>") -> Scenario:
@@ -103,24 +106,69 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
-    if not path.is_file():
+def _read_toml(path: Path, referrer: str | None) -> dict[str, Any]:
+    """One file's TOML, or a one-line error naming the file (and the one extending it)."""
+    try:
+        found = path.is_file()
+        text = path.read_text(encoding="utf-8") if found else ""
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {err.start} is 0x{err.object[err.start]:02x}); "
+            "save the scenario as UTF-8"
+        ) from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read the file: {err.strerror or err}") from None
+    if not found:
+        if referrer is not None:
+            raise ScenarioError(f"{referrer}: extends = {str(path)!r}: file not found")
         raise ScenarioError(f"{path}: scenario file not found")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    if not data:
+        raise ScenarioError(
+            f"{path}: the file sets nothing; a scenario needs at least a name "
+            "(or `extends` and what it changes)"
+        )
+    return data
+
+
+def _read_with_extends(
+    path: Path,
+    seen: tuple[Path, ...],
+    origins: dict[tuple[str, ...], str],
+    referrer: str | None,
+) -> dict[str, Any]:
+    """A file merged over the files it extends; `origins` records which file set each key."""
+    data = _read_toml(path, referrer)
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(f"{path}: `extends` forms a cycle: {chain}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: invalid TOML: {err}") from None
     parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends = {parent!r}: expected a file name (a string)")
-    base = _read_with_extends(path.parent / parent, (*seen, resolved))
-    return _merge(base, data)
+    if parent is not None and not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {_short(parent)}: expected a file name (a string)")
+    own = data
+    if parent is not None:
+        base = _read_with_extends(path.parent / parent, (*seen, resolved), origins, str(path))
+        data = _merge(base, own)
+    for key in _leaves(own):
+        origins[key] = str(path)  # after the parents: the file read last sets the value
+    return data
+
+
+def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Dotted-key paths of a file's values (tables are walked, arrays are one value)."""
+    paths = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            paths.extend(_leaves(value, (*prefix, key)))
+        else:
+            paths.append((*prefix, key))
+    return paths
 
 
 def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -146,20 +194,37 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, where: str) -> None:
     node[parts[-1]] = value
 
 
-def _validate(data: dict[str, Any], where: str) -> ScenarioParams:
+def _validate(
+    data: dict[str, Any], where: str, origins: Mapping[tuple[str, ...], str] | None = None
+) -> ScenarioParams:
     try:
         return ScenarioParams.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_one_line(err, data, where)) from None
+        raise ScenarioError(_one_line(err, data, where, origins or {})) from None
 
 
-def _one_line(err: ValidationError, data: Mapping[str, Any], where: str) -> str:
+def _origin(loc: list[str], where: str, origins: Mapping[tuple[str, ...], str]) -> str:
+    """The file that set the value at `loc`: `where`, or the file it extends that set it."""
+    for end in range(len(loc), 0, -1):
+        source = origins.get(tuple(loc[:end]))
+        if source is not None:
+            return where if source == where else f"{source} (extended by {where})"
+    return where
+
+
+def _one_line(
+    err: ValidationError,
+    data: Mapping[str, Any],
+    where: str,
+    origins: Mapping[tuple[str, ...], str],
+) -> str:
     """Turn pydantic's first error into one line: file, dotted key, value, what is allowed."""
     errors = err.errors()
     # With a union (e.g. a number or a table), prefer the branch the input matched in type.
     matched = [e for e in errors if not e["type"].endswith(("_type", "_parsing"))]
     first = (matched or errors)[0]
     loc = _clean_loc(first["loc"])
+    where = _origin(loc, where, origins)
     key = ".".join(loc) if loc else "<top level>"
     kind = first["type"]
     if kind == "extra_forbidden":
@@ -168,21 +233,27 @@ def _one_line(err: ValidationError, data: Mapping[str, Any], where: str) -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         allowed = ", ".join(sorted(fields))
         value = _lookup(data, loc)
-        return f"{where}: unknown key {key!r} = {value!r}{hint} (allowed here: {allowed})"
+        return f"{where}: unknown key {key!r} = {_short(value)}{hint} (allowed here: {allowed})"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         value = _lookup(data, [*loc, "type"])
-        shown = f" = {value!r}" if value is not _MISSING else " is missing"
+        shown = f" = {_short(value)}" if value is not _MISSING else " is missing"
         allowed = ", ".join(INTERVENTION_TYPES)
         return f"{where}: {key}.type{shown}: unknown intervention type (allowed: {allowed})"
     message = first["msg"].removeprefix("Value error, ")
     if not loc:  # a check across sections: its message names the keys
         return f"{where}: {message}"
     value = _lookup(data, loc)
-    shown = f" = {value!r}" if value is not _MISSING else ""
+    shown = f" = {_short(value)}" if value is not _MISSING else ""
     return f"{where}: {key}{shown}: {message}"
 
 
 _MISSING = object()
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as written in a message, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 _UNION_MEMBERS = {
     "float",
     "int",

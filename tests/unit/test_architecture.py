@@ -18,7 +18,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 # Layer of each module, lowest first; a module may import only modules of
 # its own layer or below (never above).
 LAYERS = {
-    0: {"params", "scenario", "analysis", "provenance"},
+    0: {"params", "scenario", "analysis", "provenance", "budget"},
     1: {"population", "network", "state"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"},
     3: {"results", "agents"},

@@ -1,0 +1,87 @@
+"""Memory a set of runs will need, estimated from the scenario before anything is built.
+
+The schema allows sizes a machine cannot hold (50 million candidates, a mean
+degree of 10,000 at 200k actors, 10^8 runs); built anyway, they fail after
+minutes with a `MemoryError` or make the machine swap. `check_memory`
+refuses them at once, with one line saying how much they would need.
+
+The per-actor and per-tie figures are upper bounds of what
+`benchmarks/bench.py` measures (about 670 bytes per actor at mean degree 10,
+network included, at 100k actors), with room for the temporaries of
+building the network.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sim.params import ScenarioParams
+from sim.scenario import ScenarioError
+
+BYTES_PER_ACTOR = 500  # state arrays and a step's temporaries
+BYTES_PER_TIE = 80  # CSR entry both ways, plus the pair codes sorted while building
+BYTES_PER_TIE_NETWORKX = 600  # Barabási-Albert is built as a networkx graph first
+BYTES_PER_PAIR_DENSE = 24  # dense graphs enumerate every pair of a block once
+BYTES_PER_CELL = 8 * 3  # a recorded number: the recorder, the table, its file
+COLUMNS_PER_STEP = 80  # recorded columns (stocks, flows, means, platforms), rounded up
+BYTES_PER_PROCESS = 250 * 2**20  # a worker's interpreter and imports
+
+
+def available_bytes() -> int | None:
+    """Memory available to new processes (Linux `MemAvailable`), None if unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def model_bytes(params: ScenarioParams) -> int:
+    """Peak memory of one model of the scenario, build included (an upper estimate)."""
+    n = params.population.n_actors
+    steps = params.run.steps + 1
+    total = BYTES_PER_ACTOR * n + BYTES_PER_CELL * COLUMNS_PER_STEP * steps
+    network = params.network
+    if network.kind in ("complete", "edgelist"):  # nothing stored / sized by the file
+        return total
+    degree = min(network.mean_degree, max(n - 1, 0))
+    ties = n * degree / 2
+    per_tie = BYTES_PER_TIE_NETWORKX if network.kind == "barabasi_albert" else BYTES_PER_TIE
+    total += per_tie * ties
+    if network.kind in ("erdos_renyi", "sbm") and n > 1 and degree / (n - 1) > 0.25:
+        total += BYTES_PER_PAIR_DENSE * n * (n - 1) / 2  # some block may be enumerated
+    return int(total)
+
+
+def runs_bytes(params: ScenarioParams, runs: int, workers: int) -> int:
+    """Peak memory of `runs` runs on `workers` processes, results kept for the output."""
+    in_flight = max(1, min(workers, runs))
+    results = runs * (params.run.steps + 1) * COLUMNS_PER_STEP * BYTES_PER_CELL
+    processes = BYTES_PER_PROCESS * in_flight if in_flight > 1 else 0
+    return in_flight * model_bytes(params) + processes + results
+
+
+def check_memory(params: ScenarioParams, runs: int = 1, workers: int = 1, where: str = "") -> None:
+    """Refuse, with one line, runs that would need more memory than is available.
+
+    Raises:
+        ScenarioError: the estimate exceeds the memory available now.
+    """
+    available = available_bytes()
+    needed = runs_bytes(params, runs, workers)
+    if available is None or needed <= available:
+        return
+    prefix = f"{where}: " if where else ""
+    net = params.network
+    degree = f", network.mean_degree = {net.mean_degree:g}" if net.kind != "complete" else ""
+    raise ScenarioError(
+        f"{prefix}{params.population.n_actors:,} actors ({net.kind}{degree}), {runs:,} run(s) "
+        f"on {max(1, min(workers, runs))} process(es) would need about {needed / 1e9:.1f} GB "
+        f"of memory; {available / 1e9:.1f} GB are available"
+    )
