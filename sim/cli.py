@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.budget import check_memory
-from sim.output import MARKER, OutputError, slug, staged_output
+from sim.output import MARKER, OutputError, owns_validation_file, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
@@ -28,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -161,24 +162,44 @@ def validate_command(
     quick: Annotated[
         bool, typer.Option("--quick", help="Fewer runs, tolerances widened accordingly.")
     ] = False,
-    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("results/validation"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for the report: new, empty or a previous report.")
+    ] = Path("results/validation"),
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace a previous report there.")
+    ] = False,
     workers: Annotated[int, typer.Option(min=0, help="Processes (0 = one per core).")] = 1,
 ) -> None:
     """Reproduce the classic diffusion results (Bass, Watts, Centola-Macy) with the engine."""
     from sim.validation import format_table, run_validation  # lazy: `run` must not load it
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        tasks: dict[str, Any] = {}
+    started = datetime.now(UTC)
+    try:
+        with (
+            staged_output(out, overwrite, owns=owns_validation_file) as folder,
+            Progress(*columns, console=err_console, transient=True) as progress,
+        ):
+            tasks: dict[str, Any] = {}
 
-        def tick(task: str, done: int, total: int) -> None:
-            if task not in tasks:
-                tasks[task] = progress.add_task(task, total=total)
-            progress.update(tasks[task], completed=done)
+            def tick(task: str, done: int, total: int) -> None:
+                if task not in tasks:
+                    tasks[task] = progress.add_task(task, total=total)
+                progress.update(tasks[task], completed=done)
 
-        report = run_validation(quick, out, workers, tick)
+            report = run_validation(quick, folder, workers, tick)
+            marker = {
+                MARKER: {"output": "validate", "version": package_versions().get("recruitsim")},
+                "quick": quick,
+                "started": started.isoformat(),
+                "finished": datetime.now(UTC).isoformat(),
+            }
+            text = json.dumps(marker, indent=2)
+            (folder / "manifest.json").write_text(text, encoding="utf-8")
+    except OutputError as err:
+        fail(str(err))
     console.print(format_table(report))
-    console.print(f"report: {report.report_path}", soft_wrap=True, highlight=False)
+    console.print(f"report: {out / 'validation.md'}", soft_wrap=True, highlight=False)
     if not report.passed:
         raise typer.Exit(1)
 
@@ -195,16 +216,17 @@ def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> li
 
 
 def main() -> None:
-    """Entry point: usage errors (bad option values) become one line and exit code 2."""
+    """Entry point: usage errors become one line and exit 2; Ctrl-C one line and exit 130."""
     try:
         code = app(standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
-        err_console.print("interrupted: nothing was written", highlight=False)
-        sys.exit(130)
+        code = INTERRUPTED
     except typer.TyperException as err:  # typer's usage errors (bad option values)
         message = err.format_message() if hasattr(err, "format_message") else str(err)
         err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
+    if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        err_console.print("interrupted: nothing was written", highlight=False)
     sys.exit(code or 0)
 
 

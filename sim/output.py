@@ -60,21 +60,37 @@ def slug(name: str) -> str:
     return text[:100] or "unnamed"
 
 
-def is_previous_output(folder: Path) -> bool:
-    """Whether `folder` holds a recruitsim output and nothing else."""
-    manifest = folder / "manifest.json"
+def owns_run_file(name: str) -> bool:
+    """Whether a file name is one a `recruitsim run` output holds."""
+    return name in OUTPUT_FILES
+
+
+def owns_validation_file(name: str) -> bool:
+    """Whether a file name is one a `recruitsim validate` report holds."""
+    return name in ("manifest.json", STAGING_TAG) or name.startswith("validation")
+
+
+def is_previous_output(folder: Path, owns: Callable[[str], bool] = owns_run_file) -> bool:
+    """Whether `folder` holds a recruitsim output (of the files `owns` names) and nothing else."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
         names = {entry.name for entry in folder.iterdir()}
-    except (OSError, ValueError):
+    except OSError:
         return False
-    marked = isinstance(data, dict) and (
-        MARKER in data or {"scenario", "scenario_hash", "seeds", "packages"} <= data.keys()
-    )
-    return marked and names <= OUTPUT_FILES
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, dict):  # older run outputs have no marker but these keys
+        marked = MARKER in data or {"scenario", "scenario_hash", "seeds", "packages"} <= data.keys()
+    else:  # a report written before reports had a manifest
+        legacy = {"validation.md", "validation_checks.csv"}
+        marked = owns is owns_validation_file and legacy <= names
+    return marked and all(owns(name) for name in names)
 
 
-def check_target(out: Path, overwrite: bool, option: str = "--out") -> None:
+def check_target(
+    out: Path, overwrite: bool, option: str = "--out", owns: Callable[[str], bool] = owns_run_file
+) -> None:
     """Refuse, with one line, a target that cannot receive an output folder.
 
     Raises:
@@ -87,7 +103,7 @@ def check_target(out: Path, overwrite: bool, option: str = "--out") -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{option} = {str(out)!r}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
-        if not is_previous_output(out):
+        if not is_previous_output(out, owns):
             raise OutputError(
                 f"{option} = {str(out)!r}: the folder holds files recruitsim did not write; "
                 "choose a new or empty folder"
@@ -116,7 +132,7 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _stale(folder: Path) -> bool:
+def _stale(folder: Path, owns: Callable[[str], bool]) -> bool:
     """Whether a staging folder was left by a command that no longer runs.
 
     A folder with a tag is stale when its process is gone; one without a
@@ -127,21 +143,21 @@ def _stale(folder: Path) -> bool:
     try:
         pid = int((folder / STAGING_TAG).read_text(encoding="ascii"))
     except FileNotFoundError:
-        return is_previous_output(folder)
+        return is_previous_output(folder, owns)
     except (OSError, ValueError):
         return False
     return not _process_alive(pid)
 
 
-def _clean_up(out: Path) -> None:
+def _clean_up(out: Path, owns: Callable[[str], bool]) -> None:
     """Remove stale staging folders of `out`; put back an old output a killed swap moved aside."""
     for folder in out.parent.glob(f".{out.name}.staging-*"):
-        if folder.is_dir() and _stale(folder):
+        if folder.is_dir() and _stale(folder, owns):
             shutil.rmtree(folder, ignore_errors=True)
     for folder in out.parent.glob(f".{out.name}.old-*"):
-        if not folder.is_dir() or not _stale(folder):
+        if not folder.is_dir() or not _stale(folder, owns):
             continue
-        if not out.exists() and is_previous_output(folder / "output"):
+        if not out.exists() and is_previous_output(folder / "output", owns):
             os.replace(folder / "output", out)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -171,7 +187,9 @@ def _new_folder(parent: Path, prefix: str) -> Path:
 
 
 @contextlib.contextmanager
-def staged_output(out: Path, overwrite: bool, option: str = "--out") -> Iterator[Path]:
+def staged_output(
+    out: Path, overwrite: bool, option: str = "--out", owns: Callable[[str], bool] = owns_run_file
+) -> Iterator[Path]:
     """A staging folder for the output at `out`, swapped into place when the block succeeds.
 
     The target is checked and the staging folder created on entry, before
@@ -182,8 +200,8 @@ def staged_output(out: Path, overwrite: bool, option: str = "--out") -> Iterator
         OutputError: the target cannot receive an output (see `check_target`).
     """
     if out.parent.is_dir() and str(out) not in ("", "."):
-        _clean_up(out)  # first: it may put back an output a killed command moved aside
-    check_target(out, overwrite, option)
+        _clean_up(out, owns)  # first: it may put back an output a killed command moved aside
+    check_target(out, overwrite, option, owns)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = _new_folder(out.parent, f".{out.name}.staging-")
@@ -191,15 +209,17 @@ def staged_output(out: Path, overwrite: bool, option: str = "--out") -> Iterator
         raise OutputError(f"{option} = {str(out)!r}: {err.strerror or err}") from err
     try:
         yield staging
-        _swap_into_place(staging, out, overwrite, option)
+        _swap_into_place(staging, out, overwrite, option, owns)
         (out / STAGING_TAG).unlink(missing_ok=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap_into_place(staging: Path, out: Path, overwrite: bool, option: str) -> None:
-    check_target(out, overwrite, option)  # still new, empty or our output
+def _swap_into_place(
+    staging: Path, out: Path, overwrite: bool, option: str, owns: Callable[[str], bool]
+) -> None:
+    check_target(out, overwrite, option, owns)  # still new, empty or our output
     if not out.exists():
         os.replace(staging, out)
         return
@@ -209,11 +229,3 @@ def _swap_into_place(staging: Path, out: Path, overwrite: bool, option: str) -> 
     os.replace(out, aside / "output")  # a kill from here to the next line: restored next time
     os.replace(staging, out)
     shutil.rmtree(aside, ignore_errors=True)
-
-
-def write_output(
-    out: Path, write: Callable[[Path], None], overwrite: bool, option: str = "--out"
-) -> None:
-    """Write a whole output folder with `write(folder)` and put it at `out` (see above)."""
-    with staged_output(out, overwrite, option) as staging:
-        write(staging)

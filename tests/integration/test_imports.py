@@ -125,3 +125,14 @@ def test_importing_the_package_loads_no_statistics_stack():
         print(json.dumps(sorted(m for m in ("scipy.stats", "scipy.optimize") if m in sys.modules)))
     """)
     assert loaded == []
+
+
+def test_the_package_facade_loads_its_names_on_first_use():
+    loaded = python("""
+        import json, sys
+        import sim
+        before = sorted(m for m in ("numpy", "pandas", "sim.model") if m in sys.modules)
+        names = [name for name in sim.__all__ if getattr(sim, name) is None]
+        print(json.dumps({"before": before, "none": names, "agents": sim.agents.__name__}))
+    """)
+    assert loaded == {"before": [], "none": [], "agents": "sim.agents"}

@@ -192,3 +192,34 @@ def test_a_seed_that_does_not_fit_the_tables_is_refused_before_running(tmp_path)
     done = recruitsim("run", str(BASELINE), *SMALL, "--seed", str(2**64), cwd=tmp_path)
     one_line_error(done, "--seed")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("delay_s", [0.1, 4.0])  # while loading; while simulating
+def test_ctrl_c_gives_one_line_and_leaves_nothing(tmp_path, delay_s):
+    command = [
+        str(Path(sys.executable).with_name("recruitsim")), "run", str(BASELINE),
+        "--runs", "40", "--workers", "2", "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    child = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay_s)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert [line for line in stderr.splitlines() if line.strip()] == [
+        "interrupted: nothing was written"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_refuses_a_folder_it_does_not_own_before_running(tmp_path):
+    mine = tmp_path / "report"
+    mine.mkdir()
+    (mine / "validation.md").write_text("my own notes")  # a name recruitsim uses, not its file
+    one_line_error(recruitsim("validate", "--quick", "--out", str(mine), cwd=tmp_path), "did not")
+    run_output = tmp_path / "out"
+    done = recruitsim("run", str(BASELINE), *SMALL, "--out", str(run_output), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    args = ["validate", "--quick", "--out", str(run_output), "--overwrite"]
+    one_line_error(recruitsim(*args, cwd=tmp_path), "did not write")
+    assert (mine / "validation.md").read_text() == "my own notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "report"]
