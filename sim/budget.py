@@ -13,6 +13,7 @@ building the network.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sim.params import ScenarioParams
 from sim.scenario import ScenarioError
 
 BYTES_PER_ACTOR = 500  # state arrays and a step's temporaries
-BYTES_PER_TIE = 80  # CSR entry both ways, plus the pair codes sorted while building
+BYTES_PER_TIE = 128  # CSR entry both ways, pair codes sorted while building (measured <= 120)
 BYTES_PER_TIE_NETWORKX = 600  # Barabási-Albert is built as a networkx graph first
 BYTES_PER_PAIR_DENSE = 24  # dense graphs enumerate every pair of a block once
 BYTES_PER_CELL = 8 * 3  # a recorded number: the recorder, the table, its file
@@ -28,18 +29,42 @@ COLUMNS_PER_STEP = 80  # recorded columns (stocks, flows, means, platforms), rou
 BYTES_PER_PROCESS = 250 * 2**20  # a worker's interpreter and imports
 
 
-def available_bytes() -> int | None:
-    """Memory available to new processes (Linux `MemAvailable`), None if unknown."""
+def _meminfo(field: str) -> int | None:
     try:
         for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
-            if line.startswith("MemAvailable:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     except (OSError, ValueError):
         pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    return None
+
+
+def _cgroup_limit() -> int | None:
+    """The memory limit of this process's container (cgroup v2 or v1), None if none."""
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:  # "max", or v1's near-2**63 "unlimited"
+            return int(text)
+    return None
+
+
+def available_bytes(now: bool = True) -> int | None:
+    """Memory a command can use: available now (`MemAvailable`), or in all (`MemTotal`).
+
+    Either is capped by the container's limit, if any; None if unknown.
+    """
+    found = _meminfo("MemAvailable" if now else "MemTotal")
+    if found is None:
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            pages = os.sysconf("SC_AVPHYS_PAGES" if now else "SC_PHYS_PAGES")
+            found = pages * os.sysconf("SC_PAGE_SIZE")
+    limit = _cgroup_limit()
+    if found is None or limit is None:
+        return found if limit is None else limit
+    return min(found, limit)
 
 
 def model_bytes(params: ScenarioParams) -> int:
@@ -52,6 +77,9 @@ def model_bytes(params: ScenarioParams) -> int:
         return total
     degree = min(network.mean_degree, max(n - 1, 0))
     ties = n * degree / 2
+    for spec in params.interventions:  # communities of practice add ties within domains
+        if spec.type == "community":
+            ties += spec.ties_per_member * spec.coverage * n / 2
     per_tie = BYTES_PER_TIE_NETWORKX if network.kind == "barabasi_albert" else BYTES_PER_TIE
     total += per_tie * ties
     if network.kind in ("erdos_renyi", "sbm") and n > 1 and degree / (n - 1) > 0.25:
@@ -67,13 +95,24 @@ def runs_bytes(params: ScenarioParams, runs: int, workers: int) -> int:
     return in_flight * model_bytes(params) + processes + results
 
 
-def check_memory(params: ScenarioParams, runs: int = 1, workers: int = 1, where: str = "") -> None:
-    """Refuse, with one line, runs that would need more memory than is available.
+def check_memory(
+    params: ScenarioParams, runs: int = 1, workers: int = 1, where: str = "", now: bool = True
+) -> None:
+    """Refuse, with one line, runs that would need more memory than the machine has.
+
+    Args:
+        params: the scenario.
+        runs: runs whose results are kept.
+        workers: processes running at once.
+        where: the file named in the message.
+        now: compare with the memory available now (before a command starts),
+            or with all the memory (when each run is built: a busy moment must
+            not refuse run 99 of 100).
 
     Raises:
-        ScenarioError: the estimate exceeds the memory available now.
+        ScenarioError: the estimate exceeds the memory compared with.
     """
-    available = available_bytes()
+    available = available_bytes(now)
     needed = runs_bytes(params, runs, workers)
     if available is None or needed <= available:
         return
@@ -83,5 +122,5 @@ def check_memory(params: ScenarioParams, runs: int = 1, workers: int = 1, where:
     raise ScenarioError(
         f"{prefix}{params.population.n_actors:,} actors ({net.kind}{degree}), {runs:,} run(s) "
         f"on {max(1, min(workers, runs))} process(es) would need about {needed / 1e9:.1f} GB "
-        f"of memory; {available / 1e9:.1f} GB are available"
+        f"of memory; {available / 1e9:.1f} GB are {'available' if now else 'installed'}"
     )

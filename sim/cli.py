@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.budget import check_memory
-from sim.output import MARKER, OutputError, owns_validation_file, slug, staged_output
+from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
@@ -177,7 +177,7 @@ def validate_command(
     started = datetime.now(UTC)
     try:
         with (
-            staged_output(out, overwrite, owns=owns_validation_file) as folder,
+            staged_output(out, overwrite, kind="validate") as folder,
             Progress(*columns, console=err_console, transient=True) as progress,
         ):
             tasks: dict[str, Any] = {}
@@ -225,6 +225,10 @@ def main() -> None:
         message = err.format_message() if hasattr(err, "format_message") else str(err)
         err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
+    except OSError as err:  # the system's, not the input's (a full disk): one line, exit 1
+        where = f"{err.filename}: " if err.filename else ""
+        err_console.print(f"error: {where}{err.strerror or err}", markup=False, highlight=False)
+        sys.exit(1)
     if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
         err_console.print("interrupted: nothing was written", highlight=False)
     sys.exit(code or 0)

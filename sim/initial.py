@@ -34,7 +34,7 @@ def build_state(scenario: Scenario, seed: int) -> State:
             a population and network too large for the memory available.
     """
     p = scenario.params
-    check_memory(p, where=str(scenario.source or "<scenario>"))
+    check_memory(p, where=str(scenario.source or "<scenario>"), now=False)
     network = None
     if p.network.kind == "edgelist":
         network = read_edgelist(scenario.base_dir / str(p.network.path))

@@ -249,6 +249,8 @@ def read_edgelist(path: Path) -> Network:
     """
     where = f"network.path = {str(path)!r}"
     try:
+        if path.exists() and not path.is_file():  # a folder, a FIFO, a device: never read
+            raise ScenarioError(f"{where}: not a regular file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{where}: edge-list file not found") from None

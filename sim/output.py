@@ -1,20 +1,23 @@
 """Output folders that never lose a user's files.
 
 A command writes its output into a staging folder beside the target, then
-swaps it into place. The rules:
+puts it in place. The rules:
 
-* the target must be new, empty, or a previous recruitsim output (its
-  `manifest.json` says so, and it holds nothing but the files recruitsim
-  writes); a previous output is replaced only with `overwrite`;
+* the target must be new, empty, or a previous output of the same command
+  (its `manifest.json` says so, and it holds nothing but the files that
+  command writes); a previous output is replaced only with `overwrite`;
 * everything is checked, and the staging folder created, before any run
   starts, so a bad target fails in a second, not after the simulation;
-* the swap exchanges the staging folder and the old output in one step
-  (Linux `renameat2(RENAME_EXCHANGE)`): at every instant the target holds
-  the old output or the new one. Where the exchange is not available, the
-  old output is moved aside first and put back by the next command if it
-  was killed in between;
+* a previous output is replaced by exchanging it with the staging folder in
+  one step (Linux `renameat2(RENAME_EXCHANGE)`): at every instant the
+  target holds the old output or the new one. Where the exchange is not
+  available, the old output is moved aside first and put back by the next
+  command if it was killed in between. An empty target folder (a mount
+  point, say) is kept and the files are moved into it, the manifest last;
 * staging folders of commands that were killed are removed by the next
-  command writing to the same target.
+  command writing to the same target: only folders tagged with the id of a
+  process of this host that no longer runs, holding nothing but that
+  command's files.
 """
 
 from __future__ import annotations
@@ -22,25 +25,38 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import glob
 import json
 import os
 import re
 import shutil
+import socket
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 MARKER = "recruitsim"
 """Key of `manifest.json` that marks a folder as a recruitsim output."""
 
 STAGING_TAG = ".recruitsim-staging"
-"""File in a staging folder holding the writing process's id (removed once in place)."""
+"""File in a staging folder naming the writing process (`host:pid`), removed once in place."""
 
-OUTPUT_FILES = frozenset(
-    {"timeseries.parquet", "timeseries.csv", "summary.csv", "manifest.json", "adoption.png"}
-    | {STAGING_TAG}
-)
-"""The files a `recruitsim run` output may hold."""
+OWNED_FILES = {
+    "run": frozenset(
+        {"timeseries.parquet", "timeseries.csv", "summary.csv", "manifest.json", "adoption.png"}
+    ),
+    "validate": frozenset(
+        {"manifest.json", "validation.md", "validation_checks.csv"}
+        | {f"validation_{case}.png" for case in ("bass", "watts", "centola")}
+        | {
+            f"validation_{table}.csv"
+            for table in ("bass", "watts", "watts_mean_field", "watts_window", "centola")
+        }
+        | {"validation_centola_runs.csv"}
+    ),
+}
+"""The files each command's output holds (and may replace)."""
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -60,18 +76,12 @@ def slug(name: str) -> str:
     return text[:100] or "unnamed"
 
 
-def owns_run_file(name: str) -> bool:
-    """Whether a file name is one a `recruitsim run` output holds."""
-    return name in OUTPUT_FILES
+def _owned(names: set[str], kind: str) -> bool:
+    return all(name in OWNED_FILES[kind] or name == STAGING_TAG for name in names)
 
 
-def owns_validation_file(name: str) -> bool:
-    """Whether a file name is one a `recruitsim validate` report holds."""
-    return name in ("manifest.json", STAGING_TAG) or name.startswith("validation")
-
-
-def is_previous_output(folder: Path, owns: Callable[[str], bool] = owns_run_file) -> bool:
-    """Whether `folder` holds a recruitsim output (of the files `owns` names) and nothing else."""
+def is_previous_output(folder: Path, kind: str = "run") -> bool:
+    """Whether `folder` holds an output of the command `kind` and nothing else."""
     try:
         names = {entry.name for entry in folder.iterdir()}
     except OSError:
@@ -80,17 +90,17 @@ def is_previous_output(folder: Path, owns: Callable[[str], bool] = owns_run_file
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
-    if isinstance(data, dict):  # older run outputs have no marker but these keys
-        marked = MARKER in data or {"scenario", "scenario_hash", "seeds", "packages"} <= data.keys()
-    else:  # a report written before reports had a manifest
+    if isinstance(data, dict) and isinstance(data.get(MARKER), dict):
+        marked = data[MARKER].get("output") == kind
+    elif isinstance(data, dict):  # run outputs written before the marker
+        marked = kind == "run" and {"scenario", "scenario_hash", "seeds", "packages"} <= data.keys()
+    else:  # reports written before reports had a manifest
         legacy = {"validation.md", "validation_checks.csv"}
-        marked = owns is owns_validation_file and legacy <= names
-    return marked and all(owns(name) for name in names)
+        marked = kind == "validate" and "manifest.json" not in names and legacy <= names
+    return marked and _owned(names, kind)
 
 
-def check_target(
-    out: Path, overwrite: bool, option: str = "--out", owns: Callable[[str], bool] = owns_run_file
-) -> None:
+def check_target(out: Path, overwrite: bool, option: str = "--out", kind: str = "run") -> None:
     """Refuse, with one line, a target that cannot receive an output folder.
 
     Raises:
@@ -98,76 +108,96 @@ def check_target(
             other files, a previous output without `overwrite`, or lies
             under a parent that is a file or cannot be written.
     """
-    if str(out) in ("", "."):
-        raise OutputError(f"{option} = {str(out)!r}: give a folder name (new or empty)")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise OutputError(f"{option} = {str(out)!r}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not is_previous_output(out, owns):
-            raise OutputError(
-                f"{option} = {str(out)!r}: the folder holds files recruitsim did not write; "
-                "choose a new or empty folder"
-            )
-        if not overwrite:
-            raise OutputError(
-                f"{option} = {str(out)!r}: holds a previous output; pass --overwrite "
-                "to replace it, or choose another folder"
-            )
-    parent = out.parent
-    while not parent.exists():
-        parent = parent.parent
+    where = f"{option} = {str(out)!r}"
+    if str(out) in ("", ".") or out.name in ("", ".", ".."):
+        raise OutputError(f"{where}: give a folder name (new or empty)")
+    try:
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise OutputError(f"{where}: exists and is not a folder")
+        if out.is_dir() and any(out.iterdir()):
+            if not is_previous_output(out, kind):
+                raise OutputError(
+                    f"{where}: the folder holds files recruitsim {kind} did not write; "
+                    "choose a new or empty folder"
+                )
+            if not overwrite:
+                raise OutputError(
+                    f"{where}: holds a previous output; pass --overwrite to replace it, "
+                    "or choose another folder"
+                )
+            if not _movable(out):
+                raise OutputError(
+                    f"{where}: holds a previous output that cannot be moved (a mount point, "
+                    "or another user's folder); empty it or choose another folder"
+                )
+        parent = out.parent
+        while not parent.exists():
+            parent = parent.parent
+    except OSError as err:
+        raise OutputError(f"{where}: {err.strerror or err}") from None
     if not parent.is_dir():
-        raise OutputError(f"{option} = {str(out)!r}: {str(parent)!r} is a file, not a folder")
+        raise OutputError(f"{where}: {str(parent)!r} is a file, not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{option} = {str(out)!r}: cannot write in {str(parent)!r}")
+        raise OutputError(f"{where}: cannot write in {str(parent)!r}")
 
 
-def _process_alive(pid: int) -> bool:
+def _movable(folder: Path) -> bool:
+    """Whether a folder can be renamed: not a mount point; ours, or its parent not sticky."""
+    if os.path.ismount(folder):
+        return False
+    parent = folder.parent.stat()
+    sticky = parent.st_mode & 0o1000
+    return not sticky or os.geteuid() in (0, folder.stat().st_uid, parent.st_uid)
+
+
+def _tag() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _stale(folder: Path, kind: str) -> bool:
+    """Whether a tagged folder was left by a process of this host that no longer runs."""
     try:
-        os.kill(pid, 0)
+        host, _, pid = (folder / STAGING_TAG).read_text(encoding="ascii").rpartition(":")
+        names = {entry.name for entry in folder.iterdir()}
+        if host != socket.gethostname() or not _owned(names - {"output"}, kind):
+            return False
+        os.kill(int(pid), 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:
         return True
-    return True
-
-
-def _stale(folder: Path, owns: Callable[[str], bool]) -> bool:
-    """Whether a staging folder was left by a command that no longer runs.
-
-    A folder with a tag is stale when its process is gone; one without a
-    tag only when it holds a whole previous output (the old output an
-    exchange left there). Anything else is left alone: being created, or
-    not ours.
-    """
-    try:
-        pid = int((folder / STAGING_TAG).read_text(encoding="ascii"))
-    except FileNotFoundError:
-        return is_previous_output(folder, owns)
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no tag, not ours, or alive and someone else's
         return False
-    return not _process_alive(pid)
+    return False
 
 
-def _clean_up(out: Path, owns: Callable[[str], bool]) -> None:
+def _clean_up(out: Path, kind: str) -> None:
     """Remove stale staging folders of `out`; put back an old output a killed swap moved aside."""
-    for folder in out.parent.glob(f".{out.name}.staging-*"):
-        if folder.is_dir() and _stale(folder, owns):
+    name = glob.escape(out.name)
+    for folder in out.parent.glob(f".{name}.staging-*"):
+        if folder.is_dir() and _stale(folder, kind):
             shutil.rmtree(folder, ignore_errors=True)
-    for folder in out.parent.glob(f".{out.name}.old-*"):
-        if not folder.is_dir() or not _stale(folder, owns):
+    for folder in out.parent.glob(f".{name}.old-*"):
+        if not folder.is_dir() or not _stale(folder, kind):
             continue
-        if not out.exists() and is_previous_output(folder / "output", owns):
-            os.replace(folder / "output", out)
-        shutil.rmtree(folder, ignore_errors=True)
+        old = folder / "output"
+        if not out.exists() and is_previous_output(old, kind):
+            os.replace(old, out)
+        if not old.exists():  # restored, or nothing there: the folder is empty of outputs
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one step; False where the system cannot."""
+    """Swap two folders in one step; False where the system cannot.
+
+    Raises:
+        OSError: the system can, but refused (e.g. a mount point, a sticky folder).
+    """
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
@@ -182,50 +212,58 @@ def _new_folder(parent: Path, prefix: str) -> Path:
     umask = os.umask(0)
     os.umask(umask)
     folder.chmod(0o777 & ~umask)  # as a plain mkdir would, not mkdtemp's 0700
-    (folder / STAGING_TAG).write_text(str(os.getpid()), encoding="ascii")
+    (folder / STAGING_TAG).write_text(_tag(), encoding="ascii")
     return folder
 
 
 @contextlib.contextmanager
 def staged_output(
-    out: Path, overwrite: bool, option: str = "--out", owns: Callable[[str], bool] = owns_run_file
+    out: Path, overwrite: bool, option: str = "--out", kind: str = "run"
 ) -> Iterator[Path]:
-    """A staging folder for the output at `out`, swapped into place when the block succeeds.
+    """A staging folder for the output at `out`, put in place when the block succeeds.
 
     The target is checked and the staging folder created on entry, before
-    the caller runs anything. On an error or an interrupt the staging
-    folder is removed and the target left as it was.
+    the caller runs anything. On an error or an interrupt the staging folder is removed and
+    the target left as it was.
 
     Raises:
         OutputError: the target cannot receive an output (see `check_target`).
     """
-    if out.parent.is_dir() and str(out) not in ("", "."):
-        _clean_up(out, owns)  # first: it may put back an output a killed command moved aside
-    check_target(out, overwrite, option, owns)
+    where = f"{option} = {str(out)!r}"
+    with contextlib.suppress(OSError):
+        if out.parent.is_dir() and out.name not in ("", ".", ".."):
+            _clean_up(out, kind)  # first: it may put back an output a killed command moved aside
+    check_target(out, overwrite, option, kind)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = _new_folder(out.parent, f".{out.name}.staging-")
     except OSError as err:
-        raise OutputError(f"{option} = {str(out)!r}: {err.strerror or err}") from err
+        raise OutputError(f"{where}: {err.strerror or err}") from None
     try:
         yield staging
-        _swap_into_place(staging, out, overwrite, option, owns)
+        try:
+            _put_in_place(staging, out, overwrite, option, kind)
+        except OSError as err:
+            raise OutputError(f"{where}: {err.strerror or err}") from None
         (out / STAGING_TAG).unlink(missing_ok=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap_into_place(
-    staging: Path, out: Path, overwrite: bool, option: str, owns: Callable[[str], bool]
-) -> None:
-    check_target(out, overwrite, option, owns)  # still new, empty or our output
+def _put_in_place(staging: Path, out: Path, overwrite: bool, option: str, kind: str) -> None:
+    check_target(out, overwrite, option, kind)  # still new, empty or our output
     if not out.exists():
         os.replace(staging, out)
-        return
-    if _exchange(staging, out):  # staging now holds the old output, removed on exit
-        return
-    aside = _new_folder(out.parent, f".{out.name}.old-")
-    os.replace(out, aside / "output")  # a kill from here to the next line: restored next time
-    os.replace(staging, out)
-    shutil.rmtree(aside, ignore_errors=True)
+    elif not any(out.iterdir()):  # an empty folder (maybe a mount point): fill it, keep it
+        files = sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json")
+        for path in files:  # the manifest last: a partial folder is never taken for an output
+            os.replace(path, out / path.name)
+    else:
+        (out / STAGING_TAG).write_text(_tag(), encoding="ascii")  # the old one, once swapped
+        if _exchange(staging, out):  # staging now holds the old output, removed on exit
+            return
+        aside = _new_folder(out.parent, f".{out.name}.old-")
+        os.replace(out, aside / "output")  # a kill from here to the next line: restored next time
+        os.replace(staging, out)
+        shutil.rmtree(aside, ignore_errors=True)

@@ -6,8 +6,11 @@ can ship it; its result is plain data (a DataFrame and a dict).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -118,12 +121,41 @@ def run_many(
             if progress:
                 progress(results[-1])
         return results
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run, scenario, seed, extra_columns) for seed in seeds]
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    try:
+        with interrupts_ignored():  # the workers inherit it: Ctrl-C is this process's to handle
+            futures = [pool.submit(run, scenario, seed, extra_columns) for seed in seeds]
         for future in futures:
             if progress:
                 progress(future.result())
-        return [f.result() for f in futures]
+        results = [f.result() for f in futures]
+    except BaseException:  # Ctrl-C, or a run that failed: stop the others now
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # no API before 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    pool.shutdown()
+    return results
+
+
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ignore SIGINT while processes are started, so that they inherit the ignore.
+
+    A terminal's Ctrl-C goes to every process of the group; workers that
+    ignore it leave the parent to stop them, with one line instead of a
+    traceback from each. Only the main thread can change signal handlers;
+    elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def combine(results: Sequence[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import reprlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,16 +83,33 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     """
     path = Path(path)
     origins: dict[tuple[str, ...], str] = {}
-    data = _read_with_extends(path, seen=(), origins=origins, referrer=None)
-    for key, value in (overrides or {}).items():
-        _set_dotted(data, key, value, str(path))
-        origins[tuple(key.split("."))] = str(path)
-    return Scenario(_validate(data, str(path), origins), path.resolve())
+    try:
+        data = _read_with_extends(path, seen=(), origins=origins, referrer=None)
+        for key, value in (overrides or {}).items():
+            _set_dotted(data, key, value, str(path))
+            origins[tuple(key.split("."))] = str(path)
+        return Scenario(_validate(data, str(path), origins), path.resolve())
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables, arrays or keys nested too deeply") from None
 
 
 def scenario_from_dict(data: Mapping[str, Any], name: str = "<dict>") -> Scenario:
-    """Validate a scenario given as nested dicts (e.g. built in a test or notebook)."""
-    return Scenario(_validate(dict(data), name))
+    """Validate a scenario given as nested dicts (e.g. built in a test or notebook).
+
+    NumPy numbers (`np.int64(5)`, `np.float64(0.3)`) count as the Python
+    numbers they hold.
+    """
+    return Scenario(_validate(_plain(dict(data)), name))
+
+
+def _plain(value: Any) -> Any:
+    """`value` with NumPy scalars turned into Python ones, in nested dicts and lists."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    item = getattr(value, "item", None)  # a NumPy scalar, without importing NumPy here
+    return item() if callable(item) and type(value).__module__ == "numpy" else value
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -103,6 +121,8 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except RecursionError:
+        raise ScenarioError(f"--set {key.strip()[:60]!r}: value nested too deeply") from None
     return key.strip(), value
 
 
@@ -251,8 +271,10 @@ _MISSING = object()
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    """A value as written in a message, cut to `limit` characters."""
-    text = repr(value)
+    """A value as written in a message, cut to `limit` characters (and to 3 levels of nesting)."""
+    shorter = reprlib.Repr()  # keyword arguments only from Python 3.12
+    shorter.maxlevel, shorter.maxstring, shorter.maxother = 3, 50, 50
+    text = shorter.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 _UNION_MEMBERS = {
     "float",

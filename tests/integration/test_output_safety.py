@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -40,10 +41,11 @@ def one_line_error(done: subprocess.CompletedProcess, expected: str) -> None:
     assert expected in lines[0]
 
 
-def dead_pid() -> int:
+def dead_tag() -> str:
+    """A staging tag naming a process of this host that has ended."""
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
-    return child.pid
+    return f"{socket.gethostname()}:{child.pid}"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -55,10 +57,10 @@ def test_a_folder_with_other_files_is_refused_and_left_untouched(tmp_path):
     folder.mkdir()
     (folder / "thesis.tex").write_text("x")
     done = recruitsim("run", str(BASELINE), *SMALL, "--out", str(folder), cwd=tmp_path)
-    one_line_error(done, "holds files recruitsim did not write")
+    one_line_error(done, "holds files recruitsim run did not write")
     assert snapshot(tmp_path) == {"d/thesis.tex": b"x"}  # nothing else written, nothing lost
     args = ["run", str(BASELINE), *SMALL, "--out", str(folder), "--overwrite"]
-    one_line_error(recruitsim(*args, cwd=tmp_path), "holds files recruitsim did not write")
+    one_line_error(recruitsim(*args, cwd=tmp_path), "holds files recruitsim run did not write")
     assert snapshot(tmp_path) == {"d/thesis.tex": b"x"}
 
 
@@ -69,7 +71,7 @@ def test_the_scenarios_own_folder_and_an_existing_file_are_refused(tmp_path):
     before = snapshot(tmp_path)
     one_line_error(
         recruitsim("run", str(scenario), *SMALL, "--out", str(scenario.parent), cwd=tmp_path),
-        "holds files recruitsim did not write",
+        "holds files recruitsim run did not write",
     )
     one_line_error(
         recruitsim("run", str(scenario), *SMALL, "--out", str(scenario), cwd=tmp_path),
@@ -129,7 +131,7 @@ def test_an_output_moved_aside_by_a_killed_swap_is_put_back(tmp_path):
     # the state a kill leaves between the two renames of a swap without exchange
     aside = tmp_path / ".out.old-abc123"
     aside.mkdir()
-    (aside / STAGING_TAG).write_text(str(dead_pid()))
+    (aside / STAGING_TAG).write_text(dead_tag())
     os.replace(out, aside / "output")
     one_line_error(recruitsim(*args, cwd=tmp_path), "holds a previous output")
     assert snapshot(out) == first  # the old output is back in place
@@ -139,18 +141,30 @@ def test_an_output_moved_aside_by_a_killed_swap_is_put_back(tmp_path):
 def test_stale_staging_folders_are_removed_and_live_ones_kept(tmp_path):
     stale = tmp_path / ".out.staging-dead"
     stale.mkdir()
-    (stale / STAGING_TAG).write_text(str(dead_pid()))
+    (stale / STAGING_TAG).write_text(dead_tag())
     (stale / "summary.csv").write_text("partial")
     live = tmp_path / ".out.staging-live"
     live.mkdir()
-    (live / STAGING_TAG).write_text(str(os.getpid()))  # this test's process is running
+    (live / STAGING_TAG).write_text(f"{socket.gethostname()}:{os.getpid()}")  # running
     foreign = tmp_path / ".out.staging-foreign"  # no tag, not an output: not ours
     foreign.mkdir()
     (foreign / "data.bin").write_text("x")
-    done = recruitsim("run", str(BASELINE), *SMALL, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    mixed = tmp_path / ".out.staging-mixed"  # a dead tag, but a file no run writes
+    mixed.mkdir()
+    (mixed / STAGING_TAG).write_text(dead_tag())
+    (mixed / "thesis.tex").write_text("x")
+    elsewhere = tmp_path / ".out.staging-elsewhere"  # a process of another host
+    elsewhere.mkdir()
+    (elsewhere / STAGING_TAG).write_text("another-host:1")
+    # a finished output the user chose to put under a staging-like name
+    chosen = tmp_path / ".out.staging-chosen"
+    args = ["run", str(BASELINE), *SMALL, "--out"]
+    assert recruitsim(*args, str(chosen), cwd=tmp_path).returncode == 0
+    done = recruitsim(*args, str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [".out.staging-foreign", ".out.staging-live", "out"]
+    kept = ["chosen", "elsewhere", "foreign", "live", "mixed"]
+    assert names == [f".out.staging-{k}" for k in kept] + ["out"]
 
 
 def test_a_run_killed_while_simulating_leaves_the_previous_output(tmp_path):
@@ -200,10 +214,14 @@ def test_ctrl_c_gives_one_line_and_leaves_nothing(tmp_path, delay_s):
         str(Path(sys.executable).with_name("recruitsim")), "run", str(BASELINE),
         "--runs", "40", "--workers", "2", "--out", str(tmp_path / "out"),
     ]  # fmt: skip
-    child = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        command, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     time.sleep(delay_s)
-    child.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    os.killpg(child.pid, signal.SIGINT)  # as a terminal does: to the command and its workers
     _, stderr = child.communicate(timeout=120)
+    assert time.monotonic() - started < 10  # the queued runs are cancelled, not waited for
     assert child.returncode == 130
     assert [line for line in stderr.splitlines() if line.strip()] == [
         "interrupted: nothing was written"
@@ -222,4 +240,19 @@ def test_validate_refuses_a_folder_it_does_not_own_before_running(tmp_path):
     args = ["validate", "--quick", "--out", str(run_output), "--overwrite"]
     one_line_error(recruitsim(*args, cwd=tmp_path), "did not write")
     assert (mine / "validation.md").read_text() == "my own notes"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "report"]
+    # a report holding a file of the user's, named like the report's own
+    report = tmp_path / "report2"
+    report.mkdir()
+    (report / "validation.md").write_text("report")
+    (report / "validation_checks.csv").write_text("a")
+    (report / "validation_review_notes.docx").write_text("mine")
+    args = ["validate", "--quick", "--out", str(report), "--overwrite"]
+    one_line_error(recruitsim(*args, cwd=tmp_path), "did not write")
+    assert (report / "validation_review_notes.docx").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "report", "report2"]
+
+
+def test_an_output_name_too_long_is_one_line(tmp_path):
+    done = recruitsim("run", str(BASELINE), *SMALL, "--out", "x" * 300, cwd=tmp_path)
+    one_line_error(done, "too long")
+    assert list(tmp_path.iterdir()) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import re
 from pathlib import Path
 
@@ -268,3 +269,38 @@ def test_a_barabasi_albert_network_of_one_actor_runs():
         },
     )
     assert sim.run(sc, seed=0).timeseries["n_candidates_unaware"].iloc[0] in (0, 1)
+
+
+def test_numpy_numbers_count_as_the_numbers_they_hold():
+    import numpy as np
+
+    from sim.scenario import scenario_from_dict
+
+    sc = scenario_from_dict({"run": {"steps": np.int64(7), "dt": np.float64(0.5)}})
+    assert (sc.params.run.steps, sc.params.run.dt) == (7, 0.5)
+    assert type(sc.params.run.steps) is int
+
+
+def test_an_edge_list_that_is_not_a_regular_file_is_refused_unread(tmp_path):
+    fifo = tmp_path / "ties.fifo"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        read_edgelist(fifo)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        read_edgelist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("x=" + "[" * 5000 + "]" * 5000, "--set 'x': value nested too deeply"),
+        (".".join(["a"] * 3000) + "=1", "unknown key 'a' = {'a': {'a': {'a': {...}}}}"),
+    ],
+)
+def test_deep_overrides_are_one_line(override, expected):
+    from sim.scenario import parse_override
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(ROOT / "scenarios" / "baseline.toml", dict([parse_override(override)]))
+    assert "\n" not in str(info.value) and len(str(info.value)) < 1000
+    assert expected in str(info.value)

@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from sim.analysis import cascades
+from sim.output import OWNED_FILES
 from sim.scenario import scenario_from_dict
 from sim.validation import (
     EXPERIMENTS_DIR,
@@ -218,3 +219,9 @@ def test_validation_scenarios_are_documented_files() -> None:
         assert text.startswith("# Validation"), path
         assert "recruiting_layers = false" in text or "extends" in tomllib.loads(text)
         assert f"validation/{path.name}" in readme
+
+
+def test_the_report_writes_only_files_validate_owns(report):
+    # `recruitsim validate --overwrite` replaces a folder holding only these (sim.output)
+    written = {p.name for p in report.report_path.parent.iterdir()}
+    assert written == OWNED_FILES["validate"] - {"manifest.json"}
