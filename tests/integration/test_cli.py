@@ -1,25 +1,10 @@
 """The command line end to end: outputs, bad input, atomic writes."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SMALL = [
-    "--set", "run.steps=6",
-    "--set", "population.candidates=120",
-    "--set", "population.recruiters=12",
-]  # fmt: skip
-
-
-def recruitsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
+from cli_helpers import ROOT, SMALL, recruitsim
 
 
 def test_run_writes_every_output_and_reproduces_the_api(tmp_path):
@@ -34,13 +19,13 @@ def test_run_writes_every_output_and_reproduces_the_api(tmp_path):
     ]  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seeds"] == [7]
-    assert manifest["scenario"]["run"]["steps"] == 6
+    assert manifest["scenario"]["run"]["steps"] == 4
     # the CLI's table is the API's result for the same scenario and seed
     import sim
 
     scenario = sim.load_scenario(
         ROOT / "scenarios" / "baseline.toml",
-        {"run.steps": 6, "population.candidates": 120, "population.recruiters": 12},
+        {"run.steps": 4, "population.candidates": 100, "population.recruiters": 10},
     )
     expected = sim.run(scenario, seed=7).timeseries
     written = pd.read_csv(out / "timeseries.csv").drop(columns="seed")

@@ -16,22 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import BASELINE, SMALL, recruitsim
 
 from sim.output import STAGING_TAG, slug
-
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
-SMALL = [
-    "--set", "run.steps=4",
-    "--set", "population.candidates=100",
-    "--set", "population.recruiters=10",
-]  # fmt: skip
-
-
-def recruitsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
 
 
 def one_line_error(done: subprocess.CompletedProcess, expected: str) -> None:
