@@ -5,10 +5,10 @@ degree of 10,000 at 200k actors, 10^8 runs); built anyway, they fail after
 minutes with a `MemoryError` or make the machine swap. `check_memory`
 refuses them at once, with one line saying how much they would need.
 
-The per-actor and per-tie figures are upper bounds of what
-`benchmarks/bench.py` measures (about 670 bytes per actor at mean degree 10,
-network included, at 100k actors), with room for the temporaries of
-building the network.
+The per-actor and per-tie figures are upper bounds of the peaks that
+`benchmarks/budget_check.py` measures (docs/design.md, "Bad input fails at
+load"): up to about 115 bytes a tie once the actors are counted, and 650
+bytes an actor at mean degree 10, network included.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sim.params import ScenarioParams
 from sim.scenario import ScenarioError
 
 BYTES_PER_ACTOR = 500  # state arrays and a step's temporaries
-BYTES_PER_TIE = 128  # CSR entry both ways, pair codes sorted while building (measured <= 120)
+BYTES_PER_TIE = 128  # CSR entry both ways, pair codes sorted while building (measured <= 115)
 BYTES_PER_TIE_NETWORKX = 600  # Barabási-Albert is built as a networkx graph first
 BYTES_PER_PAIR_DENSE = 24  # dense graphs enumerate every pair of a block once
 BYTES_PER_CELL = 8 * 3  # a recorded number: the recorder, the table, its file
