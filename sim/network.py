@@ -272,8 +272,17 @@ def read_edgelist(path: Path) -> Network:
         lines.append(number)
     if not tokens:
         raise ScenarioError(f"{path}: edge list has no ties")
+    labels = _node_labels(tokens, lines, path)
+    unique, index = np.unique(labels, return_inverse=True)
+    return from_edges(int(unique.size), index[0::2], index[1::2])
+
+
+def _node_labels(tokens: list[str], lines: list[int], path: Path) -> np.ndarray:
+    """The labels as integers if all are, as text if none is; an error naming the odd one."""
     is_integer = np.array([_canonical_integer(token) for token in tokens])
-    if is_integer.any() and not is_integer.all():
+    if is_integer.all():
+        return np.array(tokens).astype(np.int64)
+    if is_integer.any():
         mostly_integers = 2 * np.count_nonzero(is_integer) >= is_integer.size
         odd = int(np.flatnonzero(is_integer != mostly_integers)[0])  # first of the minority
         kinds = ("text", "integer") if mostly_integers else ("an integer", "text")
@@ -282,9 +291,7 @@ def read_edgelist(path: Path) -> Network:
             f"{kinds[1]} labels: labels must be all integers (no leading zeros) or all "
             "text, and a header line must start with #"
         )
-    labels = np.array(tokens).astype(np.int64) if is_integer.all() else np.array(tokens)
-    unique, index = np.unique(labels, return_inverse=True)
-    return from_edges(int(unique.size), index[0::2], index[1::2])
+    return np.array(tokens)
 
 
 def _canonical_integer(token: str) -> bool:

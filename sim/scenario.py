@@ -94,12 +94,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def scenario_from_dict(data: Mapping[str, Any], name: str = "<dict>") -> Scenario:
-    """Validate a scenario given as nested dicts (e.g. built in a test or notebook).
-
-    NumPy numbers (`np.int64(5)`, `np.float64(0.3)`) count as the Python
-    numbers they hold.
-    """
-    return Scenario(_validate(_plain(dict(data)), name))
+    """Validate a scenario given as nested dicts (e.g. built in a test or notebook)."""
+    return Scenario(_validate(dict(data), name))
 
 
 def _plain(value: Any) -> Any:
@@ -218,9 +214,11 @@ def _validate(
     data: dict[str, Any], where: str, origins: Mapping[tuple[str, ...], str] | None = None
 ) -> ScenarioParams:
     try:
-        return ScenarioParams.model_validate(data)
+        return ScenarioParams.model_validate(_plain(data))  # NumPy numbers count as numbers
     except ValidationError as err:
         raise ScenarioError(_one_line(err, data, where, origins or {})) from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: tables, arrays or keys nested too deeply") from None
 
 
 def _origin(loc: list[str], where: str, origins: Mapping[tuple[str, ...], str]) -> str:

@@ -135,7 +135,7 @@ def combine_modifiers(base: Modifiers, contributions: Iterable[Contribution]) ->
             for c in sorted(items, key=lambda c: c.priority):
                 value = np.where(np.isnan(c.value), value, c.value)
         changes[name] = value
-    return read_only(replace(base, **changes))
+    return read_only(replace(base, **changes)) if changes else base
 
 
 class Intervention(Protocol):
