@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,16 +20,14 @@ from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from sim.sweep_commands import plot_command, sensitivity_command, sweep_command
+from sim.terminal import INTERRUPTED, MAX_SEED, console, err_console, fail
 
 app = typer.Typer(
     help="Simulate how recruiters and candidates adopt social-network recruiting.",
     no_args_is_help=True,
     add_completion=False,
 )
-MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns
-INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT)
-console = Console()
-err_console = Console(stderr=True)
 
 SUMMARY_COLUMNS = (
     ("t10", "weeks to 10% active"),
@@ -44,12 +41,6 @@ SUMMARY_COLUMNS = (
     ("social_hire_share", "share of hires via the social channel"),
     ("cum_cost", "intervention cost"),
 )
-
-
-def fail(message: str) -> None:
-    """Print a one-line error and exit with code 2."""
-    err_console.print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def load_or_fail(path: Path, settings: list[str]) -> Scenario:
@@ -213,6 +204,11 @@ def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> li
         except ScenarioError as err:
             fail(str(err))
             raise
+
+
+app.command("sweep")(sweep_command)
+app.command("sensitivity")(sensitivity_command)
+app.command("plot")(plot_command)
 
 
 def main() -> None:

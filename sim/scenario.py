@@ -56,10 +56,18 @@ class Scenario:
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
-        """Return a copy with dotted-key overrides applied and validated."""
+    def with_overrides(self, overrides: Mapping[str, Any], where: str | None = None) -> Scenario:
+        """Return a copy with dotted-key overrides applied and validated.
+
+        Args:
+            overrides: dotted keys to values; an intervention is addressed by
+                its name, its label (``<position>_<type>``) or its position,
+                e.g. ``interventions.foundations.coverage``.
+            where: what errors name as the source of the values (default:
+                the scenario's file).
+        """
         data = self.to_dict()
-        where = str(self.source) if self.source else "<scenario>"
+        where = where or (str(self.source) if self.source else "<scenario>")
         for key, value in overrides.items():
             _set_dotted(data, key, value, where)
         return Scenario(_validate(data, where), self.source)
@@ -122,7 +130,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _read_toml(path: Path, referrer: str | None) -> dict[str, Any]:
+def _read_toml(path: Path, referrer: str | None, what: str = "scenario") -> dict[str, Any]:
     """One file's TOML, or a one-line error naming the file (and the one extending it)."""
     try:
         found = path.is_file()
@@ -137,7 +145,7 @@ def _read_toml(path: Path, referrer: str | None) -> dict[str, Any]:
     if not found:
         if referrer is not None:
             raise ScenarioError(f"{referrer}: extends = {str(path)!r}: file not found")
-        raise ScenarioError(f"{path}: scenario file not found")
+        raise ScenarioError(f"{path}: {what} file not found")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -146,7 +154,7 @@ def _read_toml(path: Path, referrer: str | None) -> dict[str, Any]:
         raise ScenarioError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     if not data:
         raise ScenarioError(
-            f"{path}: the file sets nothing; a scenario needs at least a name "
+            f"{path}: the file sets nothing; a {what} needs at least a name "
             "(or `extends` and what it changes)"
         )
     return data
@@ -157,9 +165,10 @@ def _read_with_extends(
     seen: tuple[Path, ...],
     origins: dict[tuple[str, ...], str],
     referrer: str | None,
+    what: str = "scenario",
 ) -> dict[str, Any]:
     """A file merged over the files it extends; `origins` records which file set each key."""
-    data = _read_toml(path, referrer)
+    data = _read_toml(path, referrer, what)
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
@@ -169,11 +178,29 @@ def _read_with_extends(
         raise ScenarioError(f"{path}: extends = {_short(parent)}: expected a file name (a string)")
     own = data
     if parent is not None:
-        base = _read_with_extends(path.parent / parent, (*seen, resolved), origins, str(path))
+        base = _read_with_extends(path.parent / parent, (*seen, resolved), origins, str(path), what)
         data = _merge(base, own)
     for key in _leaves(own):
         origins[key] = str(path)  # after the parents: the file read last sets the value
     return data
+
+
+def read_with_extends(path: Path, what: str) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """A TOML file merged over the files it `extends`, and which file set each key.
+
+    Args:
+        path: the file.
+        what: what the file is, for messages ("scenario", "experiment").
+
+    Raises:
+        ScenarioError: one line, on a missing, unreadable or empty file,
+            bad TOML or a cycle of `extends`.
+    """
+    origins: dict[tuple[str, ...], str] = {}
+    try:
+        return _read_with_extends(path, (), origins, None, what), origins
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables, arrays or keys nested too deeply") from None
 
 
 def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -199,15 +226,44 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any, where: str) -> None:
+    """Set a dotted key; an intervention is addressed by its name, label or position."""
     parts = key.split(".")
-    node = data
-    for i, part in enumerate(parts[:-1]):
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            prefix = ".".join(parts[: i + 1])
+    node: Any = data
+    for i, part in enumerate(parts):
+        prefix = ".".join(parts[: i + 1])
+        if isinstance(node, list):
+            index = _item_index(node, part)
+            if index is None:
+                named = ", ".join(_item_labels(node)) or "none"
+                raise ScenarioError(
+                    f"{where}: cannot set {key!r}: no intervention {part!r} "
+                    f"(by name, label or position: {named})"
+                )
+            part = index
+        elif not isinstance(node, dict):
             raise ScenarioError(f"{where}: cannot set {key!r}: {prefix!r} is not a table")
-        node = child
-    node[parts[-1]] = value
+        if i == len(parts) - 1:
+            node[part] = value
+        elif isinstance(node, dict):
+            node = node.setdefault(part, {})
+        else:
+            node = node[part]
+
+
+def _item_labels(items: list[Any]) -> list[str]:
+    """Labels of interventions as reports show them: the name, else ``<position>_<type>``."""
+    return [
+        str(item.get("name") or f"{i}_{item.get('type')}") if isinstance(item, dict) else str(i)
+        for i, item in enumerate(items)
+    ]
+
+
+def _item_index(items: list[Any], part: str) -> int | None:
+    """Position of the intervention a dotted-key part names (name, label or position)."""
+    if part.isdigit():
+        return int(part) if int(part) < len(items) else None
+    labels = _item_labels(items)
+    return labels.index(part) if part in labels else None
 
 
 def _validate(
@@ -274,6 +330,8 @@ def _short(value: Any, limit: int = 60) -> str:
     shorter.maxlevel, shorter.maxstring, shorter.maxother = 3, 50, 50
     text = shorter.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 _UNION_MEMBERS = {
     "float",
     "int",

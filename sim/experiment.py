@@ -1,0 +1,429 @@
+"""Experiment files: scenarios, overrides, factors, a design, replications and outputs.
+
+An experiment is a TOML file (`experiments/*.toml`, documented in
+`experiments/README.md`)::
+
+    name = "training_x_sharing"
+    scenario = "../scenarios/foundations_training.toml"   # or [arms] name = "file"
+    [overrides]                                            # applied to every run
+    "run.steps" = 156
+    [factors]
+    "interventions.foundations.coverage" = { values = [0.0, 0.2, 0.4] }
+    "learning.sharing" = { bounds = [0.0, 1.0], points = 6 }   # 6 evenly spaced
+    [design]
+    kind = "grid"            # grid, lhs, sobol, morris
+    replications = 20
+    seed = 2024
+    [output]
+    kpis = ["t_half_final_recruiters", "social_hire_share"]
+    series = ["share_active_recruiters"]
+    every = 4
+    folder = "results/sweeps/training_x_sharing"
+
+`load_experiment` validates all of it before any run: unknown keys, a factor
+that names no parameter, values or bounds a parameter does not allow, a KPI
+or series that no run records. Each problem is one line naming the file and
+the key (`ExperimentError`, a `ScenarioError`). `Experiment.cells()` lists
+every run: design point x arm x replication, with its resolved scenario,
+seed and key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.designs import FactorRange, design_points, n_points
+from sim.experiment_spec import ExperimentError, ExperimentSpec, FactorSpec, OutputSpec
+from sim.model import RecruitingModel
+from sim.params import INTERVENTION_TYPES, ScenarioParams
+from sim.results import summarize
+from sim.runner import release, replicate_seeds
+from sim.scenario import Scenario, ScenarioError, load_scenario, read_with_extends
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of an experiment.
+
+    Attributes:
+        point: index of the design point (its row in the design).
+        arm: name of the arm.
+        replication: replication index (the seed's position).
+        seed: the run's seed, shared by every point and arm of a replication.
+        values: factor key -> value at this point.
+        scenario: the resolved scenario.
+        key: hash of the resolved scenario and the seed.
+    """
+
+    point: int
+    arm: str
+    replication: int
+    seed: int
+    values: dict[str, Any]
+    scenario: Scenario
+    key: str
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment.
+
+    Attributes:
+        spec: the file's contents, validated.
+        source: the file.
+        arms: arm name -> base scenario with the overrides applied.
+        factors: the factors as the design sees them.
+        points: the design points, in the design's order.
+        data: the file as resolved (extends merged), for the record.
+    """
+
+    spec: ExperimentSpec
+    source: Path
+    arms: dict[str, Scenario]
+    factors: tuple[FactorRange, ...]
+    points: tuple[dict[str, Any], ...]
+    data: dict[str, Any]
+
+    @property
+    def seeds(self) -> list[int]:
+        """One seed per replication, spawned from the root seed (common to every point)."""
+        return replicate_seeds(self.spec.design.seed, self.spec.design.replications)
+
+    @property
+    def n_runs(self) -> int:
+        """Runs in the experiment: points x arms x replications."""
+        return len(self.points) * len(self.arms) * self.spec.design.replications
+
+    @property
+    def hash(self) -> str:
+        """Hash of what the results depend on: arms as resolved, design, outputs."""
+        record = {
+            "arms": {name: s.hash for name, s in self.arms.items()},
+            "factors": [f.__dict__ for f in self.factors],
+            "design": self.spec.design.model_dump(mode="json"),
+            "output": self.spec.output.model_dump(mode="json", exclude={"folder"}),
+        }
+        text = json.dumps(record, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def design_record(self) -> dict[str, Any]:
+        """The design as stored in a sweep's manifest (what the analyses read)."""
+        design = self.spec.design
+        return {
+            "kind": design.kind,
+            "factors": [
+                {"key": f.key, "bounds": f.bounds, "values": f.values} for f in self.factors
+            ],
+            "points": design.points or len(self.points),
+            "n_points": len(self.points),
+            "levels": design.levels,
+            "second_order": design.second_order,
+            "replications": design.replications,
+            "seed": design.seed,
+            "arms": list(self.arms),
+        }
+
+    def cells(self) -> Iterator[Cell]:
+        """Every run, point by point; each point's scenario is validated here.
+
+        Raises:
+            ExperimentError: a point whose values the scenario does not accept
+                together (one line naming the point and its values).
+        """
+        seeds = self.seeds
+        for index, values in enumerate(self.points):
+            for arm, base in self.arms.items():
+                where = f"{self.source}: design point {index} ({_describe(values)}), arm {arm!r}"
+                scenario = _with(base, values, where)
+                for replication, seed in enumerate(seeds):
+                    yield Cell(
+                        index, arm, replication, seed, values, scenario, run_key(scenario, seed)
+                    )
+
+
+def run_key(scenario: Scenario, seed: int) -> str:
+    """Key of a run: hash of its resolved scenario and its seed."""
+    return hashlib.sha256(f"{scenario.hash}:{seed}".encode()).hexdigest()[:20]
+
+
+def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Experiment:
+    """Load and validate an experiment file (see the module's docstring).
+
+    Args:
+        path: the experiment file.
+        overrides: settings of the experiment itself by dotted key, applied
+            over the file, e.g. ``{"design.replications": 25}``.
+
+    Raises:
+        ExperimentError: one line naming the file and the key at fault.
+    """
+    path = Path(path)
+    try:
+        data, origins = read_with_extends(path, "experiment")
+    except ExperimentError:
+        raise
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
+    data = _flatten_tables(data)
+    for key, value in (overrides or {}).items():
+        table, _, name = key.partition(".")
+        if name and table in ("design", "output"):
+            data[table] = {**data.get(table, {}), name: value}
+        else:
+            data[key] = value
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "<top level>"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ExperimentError(f"{path}: {key}: {message}") from None
+    arms = _arms(spec, path, origins)
+    factors = tuple(
+        _factor(path, key, factor, spec.design.kind, arms) for key, factor in spec.factors.items()
+    )
+    _check_design(path, spec, len(factors))
+    points = design_points(
+        spec.design.kind,
+        factors,
+        spec.design.points or 0,
+        spec.design.seed,
+        spec.design.levels,
+        spec.design.second_order,
+    )
+    _check_outputs(path, spec.output, arms)
+    return Experiment(spec, path.resolve(), arms, factors, tuple(points), data)
+
+
+def _flatten_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys written as nested TOML tables (``run.steps = 3``) made flat again."""
+    out = dict(data)
+    if isinstance(out.get("overrides"), dict):
+        out["overrides"] = _flat(out["overrides"], stop=_never)
+    if isinstance(out.get("factors"), dict):
+        out["factors"] = _flat(out["factors"], stop=_is_factor)
+    return out
+
+
+def _never(_: Mapping[str, Any]) -> bool:
+    return False
+
+
+def _is_factor(table: Mapping[str, Any]) -> bool:
+    return not table or bool({"values", "bounds", "points"} & set(table))
+
+
+def _flat(
+    table: Mapping[str, Any], stop: Callable[[Mapping[str, Any]], bool], prefix: str = ""
+) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not stop(value):
+            flat |= _flat(value, stop, f"{name}.")
+        else:
+            flat[name] = value
+    return flat
+
+
+def _arms(
+    spec: ExperimentSpec, path: Path, origins: Mapping[tuple[str, ...], str]
+) -> dict[str, Scenario]:
+    if (spec.scenario is None) == (not spec.arms):
+        raise ExperimentError(
+            f'{path}: give either `scenario = "file.toml"` or an [arms] table of name = file'
+        )
+    files = {"base": spec.scenario} if spec.scenario is not None else dict(spec.arms)
+    arms = {}
+    for name, file in files.items():
+        key = ("scenario",) if spec.scenario is not None else ("arms", name)
+        base = Path(origins.get(key, str(path))).parent
+        where = "scenario" if spec.scenario is not None else f"arms.{name}"
+        try:
+            scenario = load_scenario(base / file)
+            arms[name] = scenario.with_overrides(spec.overrides, f"{path}: overrides")
+        except ScenarioError as err:
+            raise ExperimentError(f"{path}: {where} = {file!r}: {err}") from None
+    return arms
+
+
+def _factor(
+    path: Path, key: str, factor: FactorSpec, kind: str, arms: Mapping[str, Scenario]
+) -> FactorRange:
+    where = f"{path}: factors.{key}"
+    if key in ScenarioParams.model_fields and key in ("name", "description"):
+        raise ExperimentError(f"{where}: not a model parameter")
+    annotation = None
+    for arm, scenario in arms.items():
+        annotation = _annotation(scenario.to_dict(), key)
+        if annotation is None:
+            raise ExperimentError(f"{where}: {_no_parameter(scenario, key)} (arm {arm!r})")
+    integer = annotation is int or (getattr(annotation, "__args__", None) or ())[:1] == (int,)
+    if kind == "grid":
+        if (factor.values is None) == (factor.bounds is None):
+            raise ExperimentError(
+                f"{where}: a grid factor needs `values` or `bounds` with `points`"
+            )
+        if factor.bounds is not None and factor.points is None:
+            raise ExperimentError(f"{where}: `bounds` on a grid needs `points` (how many values)")
+        values = factor.values
+        if values is None:
+            values = _spaced(factor.bounds, factor.points, integer)  # type: ignore[arg-type]
+        if not values:
+            raise ExperimentError(f"{where}: values = []: give at least one value")
+        for value in values:
+            _check_value(arms, key, value, where)
+        return FactorRange(key, values=tuple(values), integer=integer)
+    if factor.bounds is None or factor.values is not None or factor.points is not None:
+        raise ExperimentError(
+            f"{where}: a {kind} design samples each factor within "
+            "`bounds = [low, high]` (no values, no points)"
+        )
+    low, high = factor.bounds
+    if not low < high:
+        raise ExperimentError(
+            f"{where}: bounds = [{low:g}, {high:g}]: the lower bound must be below the upper"
+        )
+    for value in (low, high):
+        _check_value(arms, key, round(value) if integer else value, where)
+    return FactorRange(key, bounds=(float(low), float(high)), integer=integer)
+
+
+def _spaced(bounds: tuple[float, float], points: int, integer: bool) -> tuple[Any, ...]:
+    low, high = bounds
+    step = (high - low) / (points - 1)
+    values = [low + i * step for i in range(points)]
+    if integer:
+        return tuple(dict.fromkeys(round(v) for v in values))
+    return tuple(round(v, 12) for v in values)
+
+
+def _check_value(arms: Mapping[str, Scenario], key: str, value: Any, where: str) -> None:
+    for arm, scenario in arms.items():
+        try:
+            scenario.with_overrides({key: value}, f"{where}, arm {arm!r}")
+        except ScenarioError as err:
+            raise ExperimentError(str(err)) from None
+
+
+def _annotation(data: Mapping[str, Any], key: str) -> Any:
+    """The type of the parameter a dotted key names in a scenario, or None if it names none."""
+    parts = key.split(".")
+    model: Any = ScenarioParams
+    if parts[0] == "interventions" and len(parts) == 3:
+        labels = [
+            str(d.get("name") or f"{i}_{d['type']}") for i, d in enumerate(data["interventions"])
+        ]
+        index = (
+            int(parts[1])
+            if parts[1].isdigit()
+            else (labels.index(parts[1]) if parts[1] in labels else None)
+        )
+        if index is None or index >= len(labels):
+            return None
+        model, parts = INTERVENTION_TYPES[data["interventions"][index]["type"]], parts[2:]
+    for i, part in enumerate(parts):
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None or part == "interventions":
+            return None
+        if i == len(parts) - 1:
+            return field.annotation
+        model = field.annotation
+    return None
+
+
+def _no_parameter(scenario: Scenario, key: str) -> str:
+    """Why a dotted key names no parameter, with what it could name instead."""
+    parts = key.split(".")
+    if parts[0] == "interventions":
+        specs = scenario.params.interventions
+        labels = [spec.name or f"{i}_{spec.type}" for i, spec in enumerate(specs)]
+        if len(parts) != 3 or (parts[1] not in labels and not parts[1].isdigit()):
+            named = ", ".join(labels) or "none in this scenario"
+            return f"give interventions.<name, label or position>.<field> (interventions: {named})"
+    return "names no parameter of the scenario schema (see the parameter tables in docs/ODD.md)"
+
+
+def _check_design(path: Path, spec: ExperimentSpec, n_factors: int) -> None:
+    design = spec.design
+    where = f"{path}: design"
+    if design.kind == "grid":
+        if design.points is not None:
+            raise ExperimentError(
+                f"{where}.points: a grid has no sample size (its factors give the values)"
+            )
+        return
+    if n_factors == 0:
+        raise ExperimentError(
+            f"{where}.kind = {design.kind!r}: needs at least one factor with bounds"
+        )
+    if design.points is None:
+        raise ExperimentError(f"{where}.points: a {design.kind} design needs its sample size")
+    if design.kind == "sobol" and design.points & (design.points - 1):
+        good = 2 ** round(math.log2(design.points))
+        raise ExperimentError(
+            f"{where}.points = {design.points}: Sobol sampling needs a power of 2 (e.g. {good})"
+        )
+    if design.kind == "morris" and design.levels % 2:
+        raise ExperimentError(
+            f"{where}.levels = {design.levels}: Morris needs an even number of levels"
+        )
+    if (
+        design.kind in ("sobol", "morris")
+        and n_points(design.kind, n_factors, design.points, design.second_order) < 2
+    ):
+        raise ExperimentError(f"{where}.points: too few points for {design.kind} indices")
+
+
+def _check_outputs(path: Path, output: OutputSpec, arms: Mapping[str, Scenario]) -> None:
+    for arm, scenario in arms.items():
+        try:
+            kpis, series = output_names(scenario)
+        except (OSError, ValueError) as err:
+            message = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise ExperimentError(f"{path}: arm {arm!r} cannot be built: {message}") from None
+        for field, wanted, known in (
+            ("kpis", output.kpis, kpis),
+            ("series", output.series, series),
+        ):
+            unknown = [name for name in wanted if name not in known]
+            if unknown:
+                raise ExperimentError(
+                    f"{path}: output.{field}: {unknown[0]!r} is not recorded in arm {arm!r} "
+                    f"(known: {', '.join(known)})"
+                )
+
+
+def output_names(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """The KPIs and timeseries columns a run of `scenario` records (a model is built, not run)."""
+    model = RecruitingModel(scenario, seed=0)
+    timeseries = model.recorder.timeseries()
+    reach = {f"cum_reached_{i.label}": 0 for i in model.interventions}
+    reach |= {f"cum_cost_{i.label}": 0.0 for i in model.interventions}
+    release(model)
+    series = [c for c in timeseries.columns if c not in ("step", "time")]
+    return list(summarize(timeseries, reach)), series
+
+
+def _with(base: Scenario, values: Mapping[str, Any], where: str) -> Scenario:
+    try:
+        return base.with_overrides(values, where) if values else base
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
+
+
+def _describe(values: Mapping[str, Any]) -> str:
+    return (
+        ", ".join(
+            f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v!r}" for k, v in values.items()
+        )
+        or "no factors"
+    )

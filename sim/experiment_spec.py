@@ -1,0 +1,80 @@
+"""The schema of experiment files (see `sim.experiment` for the format and its checks).
+
+Every field is documented where it is declared; unknown keys are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.scenario import ScenarioError
+
+MAX_SEED = 2**63 - 1
+DEFAULT_KPIS = (
+    "t_half_final_recruiters",
+    "t_half_final_candidates",
+    "final_share_active_recruiters",
+    "final_share_active_candidates",
+    "social_hire_share",
+    "cum_hires_social",
+    "cum_hires",
+    "cum_cost",
+)
+"""KPIs kept when an experiment names none (see `sim.results.summarize`)."""
+
+
+class ExperimentError(ScenarioError):
+    """An experiment that cannot be run: the message is one line saying where and why."""
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+Number = Annotated[float, Field(strict=False)]
+Names = Annotated[tuple[str, ...], Field(strict=False)]
+
+
+class FactorSpec(_Spec):
+    """One factor: grid values, or bounds (with `points` evenly spaced values on a grid)."""
+
+    values: Annotated[tuple[Any, ...], Field(strict=False)] | None = (
+        None  # grid only: the values, in order
+    )
+    bounds: Annotated[tuple[Number, Number], Field(strict=False)] | None = None  # lower, upper
+    points: int | None = Field(None, ge=2)  # grid only: evenly spaced values within bounds
+
+
+class DesignSpec(_Spec):
+    """How the factor space is covered, and how often each point is run."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    points: int | None = Field(None, ge=1)  # lhs: points; sobol: base samples; morris: trajectories
+    levels: int = Field(4, ge=2)  # morris: grid levels
+    second_order: bool = False  # sobol: second-order indices too
+    replications: int = Field(1, ge=1)  # runs per point, with seeds shared by every point
+    seed: int = Field(0, ge=0, le=MAX_SEED)  # root seed of the replications and of the sampler
+
+
+class OutputSpec(_Spec):
+    """What each run keeps, and where the sweep writes."""
+
+    kpis: Names = DEFAULT_KPIS  # names of `sim.results.summarize`
+    series: Names = ()  # timeseries columns kept (with step and time)
+    every: int = Field(1, ge=1)  # keep every k-th step of the series (and the last)
+    folder: str = ""  # default results/sweeps/<name>, relative to the current folder
+
+
+class ExperimentSpec(_Spec):
+    """A whole experiment file."""
+
+    name: str
+    description: str = ""
+    scenario: str | None = None  # the base scenario (relative to the file)
+    arms: dict[str, str] = {}  # or named arms: name -> scenario file
+    overrides: dict[str, Any] = {}  # dotted keys applied to every run
+    factors: dict[str, FactorSpec] = {}
+    design: DesignSpec = DesignSpec()
+    output: OutputSpec = OutputSpec()
