@@ -165,7 +165,8 @@ def sweep(
         todo = keys - done
         manifest = _manifest(experiment, executor, started, len(keys))
         write_json(manifest | {"status": "running"}, folder / "manifest.json")
-        writer = PartWriter(folder)
+        # parts of about 5% of the runs (1 to 64 runs): small sweeps resume finely too
+        writer = PartWriter(folder, batch_runs=max(1, min(64, len(todo) // 20)))
         n_done = n_failed = 0
         try:
             for outcome in executor.imap_unordered(execute, _tasks(experiment, todo), _lost):

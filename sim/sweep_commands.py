@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import (
     BarColumn,
@@ -79,16 +80,23 @@ def sweep_command(
         TextColumn("left"),
         TimeRemainingColumn(),
     )
+    bar = Progress(*columns, console=err_console, transient=True)
+    task = bar.add_task("runs", total=None, failed=0, rate="")
+
+    def tick(done: int, failed: int, total: int) -> None:
+        if not bar.live.is_started:  # started with the first run: an early error stays one line
+            bar.start()
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed * 60:.0f} runs/min" if elapsed > 0 else ""
+        bar.update(task, completed=done + failed, total=total, failed=failed, rate=rate)
+
     try:
-        with executor, Progress(*columns, console=err_console, transient=True) as bar:
-            task = bar.add_task("runs", total=None, failed=0, rate="")
-
-            def tick(done: int, failed: int, total: int) -> None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                rate = f"{done / elapsed * 60:.0f} runs/min" if elapsed > 0 else ""
-                bar.update(task, completed=done + failed, total=total, failed=failed, rate=rate)
-
-            result = sweep(experiment, executor, out, force_new, tick)
+        with executor:
+            try:
+                result = sweep(experiment, executor, out, force_new, tick)
+            finally:
+                if bar.live.is_started:
+                    bar.stop()
     except ExperimentError as err:
         fail(str(err))
         raise
@@ -148,7 +156,7 @@ def sensitivity_command(folder: Folder, kpi: KpiOption = None) -> None:
     try:
         table = sensitivity_indices(design, results.kpis, names, seed=int(design.get("seed", 0)))
     except SensitivityError as err:
-        fail(str(err))
+        fail(f"{folder}: {err}")
         raise
     _write(folder / "sensitivity.csv", lambda path: table.to_csv(path, index=False))
     _write(folder / "sensitivity.png", lambda path: plot_sensitivity(table, path))
@@ -156,7 +164,9 @@ def sensitivity_command(folder: Folder, kpi: KpiOption = None) -> None:
     for column in ("kpi", "factor", "index", "value", "conf"):
         shown.add_column(column, justify="right" if column in ("value", "conf") else "left")
     for row in table.itertuples():
-        shown.add_row(row.kpi, row.factor, row.index, f"{row.value:.3g}", f"± {row.conf:.2g}")
+        factor = row.factor if pd.isna(row.factor2) else f"{row.factor} x {row.factor2}"
+        conf = "" if pd.isna(row.conf) else f"± {row.conf:.2g}"
+        shown.add_row(row.kpi, factor, row.index, f"{row.value:.3g}", conf)
     console.print(shown)
     say(f"table: {folder / 'sensitivity.csv'}; figure: {folder / 'sensitivity.png'}")
 
@@ -167,46 +177,52 @@ def plot_command(
     x: Annotated[
         str | None, typer.Option(help="Factor on the x axis (default: the first).")
     ] = None,
-    y: Annotated[
-        str | None, typer.Option(help="Second factor, for heat maps (default: the second).")
-    ] = None,
 ) -> None:
-    """Heat maps of KPIs over two factors, and KPIs against one factor with 95% bands."""
+    """Heat maps of KPIs over a grid of two factors; KPIs against a factor with 95% bands."""
     from sim.sweep_plots import plot_against, plot_heatmap, summary_by_point
 
     results = _results_or_fail(folder)
-    factors = [f["key"] for f in results.manifest.get("design", {}).get("factors", [])]
-    for option, name in (("--x", x), ("--y", y)):
-        if name is not None and name not in factors:
-            fail(f"{option} {name!r}: not a factor of this sweep; factors: {', '.join(factors)}")
+    design = results.manifest.get("design", {})
+    factors = [f["key"] for f in design.get("factors", [])]
+    if design.get("kind") != "grid":
+        fail(
+            f"{folder}: a {design.get('kind', 'unknown')} design; plot draws grid designs "
+            "(for sobol or morris designs use recruitsim sensitivity)"
+        )
+    if x is not None and x not in factors:
+        fail(f"--x {x!r}: not a factor of this sweep; factors: {', '.join(factors)}")
     if not factors:
         fail(f"{folder}: the sweep has no factors to plot against")
+    if len(factors) > 2:
+        fail(f"{folder}: {len(factors)} factors; plot draws grids of one or two factors")
     names = _kpis_or_fail(results, kpi, folder)
     x = x or factors[0]
-    y = y or next((f for f in factors if f != x), None)
+    y = next((f for f in factors if f != x), None)
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
-    arms = results.kpis["arm"].nunique() > 1
+    arms = sorted(results.kpis["arm"].unique())
     written = []
-    for name in names:
-        stem = name.replace("/", "_")
-        if y is not None:
-            for arm in sorted(results.kpis["arm"].unique()):
-                label = f"heatmap_{stem}" + (f"_{arm}" if arms else "")
+    try:
+        for name in names:
+            stem = name.replace("/", "_")
+            for arm in arms if y is not None else []:
+                label = f"heatmap_{stem}" + (f"_{arm}" if len(arms) > 1 else "")
                 _write(
                     plots / f"{label}.png",
                     lambda p, n=name, a=arm: plot_heatmap(results.kpis, x, y, n, p, arm=a),
                 )
-                written.append(plots / f"{label}.png")
-        by = y if y is not None else ("arm" if arms else None)
-        _write(
-            plots / f"against_{stem}.png",
-            lambda p, n=name, b=by: plot_against(results.kpis, x, n, p, by=b),
-        )
-        keys = [k for k in (x, y) if k] + (["arm"] if arms else [])
-        table = summary_by_point(results.kpis, keys, name)
-        _write(plots / f"{stem}.csv", lambda p, t=table: t.to_csv(p, index=False))
-        written.append(plots / f"against_{stem}.png")
+                written.append(label)
+            by = y if y is not None else ("arm" if len(arms) > 1 else None)
+            _write(
+                plots / f"against_{stem}.png",
+                lambda p, n=name, b=by: plot_against(results.kpis, x, n, p, by=b),
+            )
+            written.append(f"against_{stem}")
+            keys = [k for k in (x, y) if k] + (["arm"] if len(arms) > 1 else [])
+            table = summary_by_point(results.kpis, keys, name)
+            _write(plots / f"{stem}.csv", lambda p, t=table: t.to_csv(p, index=False))
+    except ValueError as err:
+        fail(f"{folder}: {err}")
     say(f"{len(written)} figures and {len(names)} tables in {plots}")
 
 
