@@ -249,9 +249,12 @@ def _arms(
         where = "scenario" if spec.scenario is not None else f"arms.{name}"
         try:
             scenario = load_scenario(base / file)
-            arms[name] = scenario.with_overrides(spec.overrides, f"{path}: overrides")
         except ScenarioError as err:
             raise ExperimentError(f"{path}: {where} = {file!r}: {err}") from None
+        try:
+            arms[name] = scenario.with_overrides(spec.overrides, f"{path}: overrides")
+        except ScenarioError as err:
+            raise ExperimentError(str(err)) from None
     return arms
 
 
