@@ -1,6 +1,7 @@
 """recruitsim: an agent-based model of how social-network recruiting is adopted.
 
-The public API: `load_scenario`, `run`, `run_many`, `RecruitingModel`.
+The public API: `load_scenario`, `run`, `run_many`, `RecruitingModel`;
+for experiments, `load_experiment`, `sweep` and `load_results`.
 
 The names are loaded on first use (PEP 562), so that `import sim` alone
 loads nothing heavy: the command line's entry point (`sim.console`) can then
@@ -13,9 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sim.experiment import load_experiment
     from sim.model import RecruitingModel
     from sim.runner import RunResult, replicate_seeds, run, run_many
     from sim.scenario import Scenario, ScenarioError, load_scenario
+    from sim.store import load_results
+    from sim.sweeps import sweep
 
 _SOURCES = {
     "RecruitingModel": "sim.model",
@@ -26,6 +30,9 @@ _SOURCES = {
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "load_scenario": "sim.scenario",
+    "load_experiment": "sim.experiment",
+    "load_results": "sim.store",
+    "sweep": "sim.sweeps",
 }
 
 __all__ = [
@@ -33,10 +40,13 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "load_experiment",
+    "load_results",
     "load_scenario",
     "replicate_seeds",
     "run",
     "run_many",
+    "sweep",
 ]
 
 

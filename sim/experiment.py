@@ -42,10 +42,8 @@ from pydantic import ValidationError
 
 from sim.designs import FactorRange, design_points, n_points
 from sim.experiment_spec import ExperimentError, ExperimentSpec, FactorSpec, OutputSpec
-from sim.model import RecruitingModel
 from sim.params import INTERVENTION_TYPES, ScenarioParams
-from sim.results import summarize
-from sim.runner import release, replicate_seeds
+from sim.runner import output_names, replicate_seeds
 from sim.scenario import Scenario, ScenarioError, load_scenario, read_with_extends
 
 
@@ -403,17 +401,6 @@ def _check_outputs(path: Path, output: OutputSpec, arms: Mapping[str, Scenario])
                     f"{path}: output.{field}: {unknown[0]!r} is not recorded in arm {arm!r} "
                     f"(known: {', '.join(known)})"
                 )
-
-
-def output_names(scenario: Scenario) -> tuple[list[str], list[str]]:
-    """The KPIs and timeseries columns a run of `scenario` records (a model is built, not run)."""
-    model = RecruitingModel(scenario, seed=0)
-    timeseries = model.recorder.timeseries()
-    reach = {f"cum_reached_{i.label}": 0 for i in model.interventions}
-    reach |= {f"cum_cost_{i.label}": 0.0 for i in model.interventions}
-    release(model)
-    series = [c for c in timeseries.columns if c not in ("step", "time")]
-    return list(summarize(timeseries, reach)), series
 
 
 def _with(base: Scenario, values: Mapping[str, Any], where: str) -> Scenario:

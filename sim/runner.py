@@ -63,11 +63,26 @@ def run(scenario: Scenario, seed: int = 0, extra_columns: ExtraColumns | None = 
     """
     model = RecruitingModel(scenario, seed=seed, extra_columns=extra_columns)
     model.run_model()
-    reach = {f"cum_reached_{i.label}": i.n_reached for i in model.interventions}
-    reach |= {f"cum_cost_{i.label}": i.cost_total for i in model.interventions}
+    reach = intervention_totals(model)
     timeseries = model.recorder.timeseries()
     release(model)
     return RunResult(seed, timeseries, summarize(timeseries, reach), scenario.hash)
+
+
+def intervention_totals(model: RecruitingModel) -> dict[str, float]:
+    """Each intervention's reach and cost so far (`cum_reached_<label>`, `cum_cost_<label>`)."""
+    reach = {f"cum_reached_{i.label}": i.n_reached for i in model.interventions}
+    return reach | {f"cum_cost_{i.label}": i.cost_total for i in model.interventions}
+
+
+def output_names(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """The KPIs and timeseries columns a run of `scenario` records (a model is built, not run)."""
+    model = RecruitingModel(scenario, seed=0)
+    timeseries = model.recorder.timeseries()
+    reach = intervention_totals(model)
+    release(model)
+    series = [c for c in timeseries.columns if c not in ("step", "time")]
+    return list(summarize(timeseries, reach)), series
 
 
 def release(model: RecruitingModel) -> None:

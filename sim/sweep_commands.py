@@ -23,7 +23,7 @@ from rich.table import Table
 from sim.executors import Executor, ExecutorError, make_executor
 from sim.experiment import ExperimentError, load_experiment
 from sim.store import Results, load_results
-from sim.sweep import sweep
+from sim.sweeps import sweep
 from sim.terminal import INTERRUPTED, console, err_console, fail, say
 
 Folder = Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's output folder.")]

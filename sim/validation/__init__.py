@@ -1,7 +1,9 @@
 """Validation suite: the engine against the classic diffusion results it nests.
 
-Every case runs the real engine (`sim.run_many` on the scenario files of
-`experiments/validation/`) and compares it with a published figure:
+Every case runs the real engine on the files of `experiments/validation/`
+(Bass: `sim.run_many` on its scenario files; Watts and Centola & Macy:
+`sim.sweep` on their experiment files, ``watts_sweep.toml`` and
+``centola_sweep.toml``) and compares it with a published figure:
 
 1. Bass (1969) on a complete graph: at ``run.dt = 1`` the mean curve is the
    explicit Euler recursion of the Bass equation; at ``run.dt = 0.1`` it is
@@ -28,7 +30,7 @@ Statistical rules (see ``docs/validation.md``):
   interval at 99.375%); the table still shows 95% Wilson intervals.
 - Directions are one-sided Spearman rank tests at the 5% level.
 
-Modules: `core` (plans, scenario files, batches of runs, check rows),
+Modules: `core` (plans, set-up files, batches and sweeps of runs, check rows),
 `bass`, `watts` and `centola` (one per published case), `stats` (the
 statistics above, no model), `suite` (`run_validation`, `format_table`) and
 `report` (Markdown, figures and CSV tables; it takes the resulting tables,
@@ -46,14 +48,12 @@ from sim.validation.core import (
     run_batch,
 )
 from sim.validation.suite import format_table, run_validation
-from sim.validation.watts import WATTS_Z
 
 __all__ = [
     "EXPERIMENTS_DIR",
     "FULL",
     "QUICK",
     "ROW_COLUMNS",
-    "WATTS_Z",
     "Plan",
     "Progress",
     "ValidationReport",

@@ -3,67 +3,69 @@
 Complex contagion (two active neighbours needed) is complete on the ring and
 stalls once many ties are rewired; simple contagion (one) is complete at
 every rewiring level and faster with rewiring. Directions are one-sided
-Spearman rank tests at the 5% level.
+Spearman rank tests at the 5% level. The sweep over rules (arms) and
+rewiring levels is the experiment file
+``experiments/validation/centola_sweep.toml``, run through `sim.sweep`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from sim.runner import replicate_seeds
-from sim.scenario import Scenario
+from sim.experiment import Experiment
 from sim.validation.core import (
     GLOBAL_SHARE,
     CaseResult,
     Progress,
     check_row,
-    final_figures,
-    run_batch,
+    run_sweep,
     trend_check,
 )
 from sim.validation.stats import Estimate
 
-CENTOLA_SEED = 2007  # root seed: the source's year
-CENTOLA_REWIRE = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+# The levels the checks compare: the ring lattice (complete spread) and full
+# rewiring (complex contagion stalls). The sweep must run both.
+CENTOLA_ENDS = (0.0, 1.0)
 
 
 def centola_case(
-    complex_scenario: Scenario,
-    simple_scenario: Scenario,
-    rewire_levels: Sequence[float],
-    n_runs: int,
+    experiment: Experiment,
     workers: int = 1,
     progress: Progress | None = None,
-    seed: int = CENTOLA_SEED,
 ) -> CaseResult:
     """Complex (2 ties) and simple (1 tie) contagion on rewired ring lattices.
 
     Args:
-        complex_scenario: `threshold_count = 2`, Watts-Strogatz, neighbourhood seeding.
-        simple_scenario: the same with `threshold_count = 1`.
-        rewire_levels: values of `network.rewire`, from 0 to 1.
-        n_runs: runs per level and rule.
+        experiment: the sweep of `network.rewire` over the arms ``complex``
+            (`threshold_count = 2`, Watts-Strogatz, neighbourhood seeding) and
+            ``simple`` (the same with `threshold_count = 1`)
+            (``centola_sweep.toml``, checked by
+            `sim.validation.core.load_case_experiment` with the levels of
+            `CENTOLA_ENDS`); its replications are the runs per level and rule,
+            with the same seeds everywhere.
         workers: processes.
         progress: progress callback.
-        seed: root seed (the same seeds at every level).
 
     Returns:
         The checks, the table ``centola`` (one row per rule and level) and
         ``centola_runs`` (one row per run).
+
+    Raises:
+        RuntimeError: if a run fails.
     """
+    (factor,) = experiment.factors
+    rewire_levels = factor.values or ()
+    n_runs = experiment.spec.design.replications
     group = "Centola & Macy (2007)"
+    runs = run_sweep(experiment, workers, progress, "Centola sweep")
     records, per_run = [], []
-    for name, scenario in (("complex", complex_scenario), ("simple", simple_scenario)):
-        for rewire in rewire_levels:
-            sweep = scenario.with_overrides({"network.rewire": rewire})
-            task = f"Centola {name} rewire={rewire:g}"
-            seeds = replicate_seeds(seed, n_runs)
-            runs = run_batch(sweep, seeds, final_figures, workers, progress, task)
-            final = np.array([r["final_share"] for r in runs])
-            t90 = np.array([r["t90"] for r in runs])
+    for name, scenario in experiment.arms.items():
+        for point, values in enumerate(experiment.points):
+            rewire = values[factor.key]
+            at = runs[(runs["arm"] == name) & (runs["point"] == point)]
+            final, t90 = at["final_share"].to_numpy(), at["t90"].to_numpy()
+            stable = at["stable"].to_numpy()
             share, speed = Estimate.of_mean(final), Estimate.of_mean(t90[np.isfinite(t90)])
             records.append(
                 {"contagion": name, "rewire": rewire, "n_runs": n_runs}
@@ -72,17 +74,11 @@ def centola_case(
                 | {"final_upper": share.upper, "final_min": final.min(), "final_max": final.max()}
                 | {"share_spread": float(np.mean(final >= GLOBAL_SHARE))}
                 | {"t90_mean": speed.value, "t90_lower": speed.lower, "t90_upper": speed.upper}
-                | {"n_reached_90": speed.n, "n_unstable": sum(not r["stable"] for r in runs)}
+                | {"n_reached_90": speed.n, "n_unstable": int(np.count_nonzero(~stable))}
             )
             per_run.extend(
-                {
-                    "contagion": name,
-                    "rewire": rewire,
-                    "final_share": f,
-                    "t90": t,
-                    "stable": r["stable"],
-                }
-                for f, t, r in zip(final, t90, runs, strict=True)
+                {"contagion": name, "rewire": rewire, "final_share": f, "t90": t, "stable": s}
+                for f, t, s in zip(final, t90, stable, strict=True)
             )
     table, runs_table = pd.DataFrame(records), pd.DataFrame(per_run)
     complex_runs = runs_table[runs_table["contagion"] == "complex"]

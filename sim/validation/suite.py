@@ -18,19 +18,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.provenance import git_commit, package_versions
-from sim.scenario import Scenario
 from sim.validation.bass import BASS_SEED, bass_case
-from sim.validation.centola import CENTOLA_REWIRE, CENTOLA_SEED, centola_case
+from sim.validation.centola import CENTOLA_ENDS, centola_case
 from sim.validation.core import (
     FULL,
     QUICK,
     ROW_COLUMNS,
     Progress,
     ValidationReport,
+    load_case_experiment,
     load_case_scenario,
 )
 from sim.validation.report import write_report
-from sim.validation.watts import WATTS_SEED, WATTS_Z, watts_case
+from sim.validation.watts import WATTS_FREQUENCY, watts_case
 
 
 def run_validation(
@@ -48,49 +48,28 @@ def run_validation(
         out_dir: folder for ``validation.md``, its PNG figures and CSV tables.
         workers: processes for the runs (1 = this process, 0 = one per core).
         progress: called as ``progress(task, runs_done, runs_total)`` after each run.
-        experiments_dir: folder of the validation scenario files
-            (default: ``experiments/validation`` of the source tree).
+        experiments_dir: folder of the validation scenario and experiment
+            files (default: ``experiments/validation`` of the source tree).
 
     Returns:
         The checks (`.rows`), the figure tables (`.curves`) and `.passed`.
     """
     start = time.perf_counter()
     plan, full = (QUICK if quick else FULL), FULL
-
-    def scenario(name: str) -> Scenario:
-        return load_case_scenario(name, experiments_dir)
-
+    # Every file is loaded and checked before the first run.
+    bass_dt1 = load_case_scenario("bass_complete_dt1.toml", experiments_dir)
+    bass_dt01 = load_case_scenario("bass_complete_dt01.toml", experiments_dir)
+    watts = load_case_experiment(
+        "watts_sweep.toml", plan.watts_runs, WATTS_FREQUENCY, experiments_dir
+    )
+    centola = load_case_experiment(
+        "centola_sweep.toml", plan.centola_runs, CENTOLA_ENDS, experiments_dir
+    )
     parts = [
-        bass_case(
-            scenario("bass_complete_dt1.toml"),
-            plan.bass_runs[0],
-            full.bass_runs[0],
-            workers,
-            progress,
-        ),
-        bass_case(
-            scenario("bass_complete_dt01.toml"),
-            plan.bass_runs[1],
-            full.bass_runs[1],
-            workers,
-            progress,
-        ),
-        watts_case(
-            scenario("watts_er_threshold.toml"),
-            WATTS_Z,
-            plan.watts_runs,
-            full.watts_runs,
-            workers,
-            progress,
-        ),
-        centola_case(
-            scenario("centola_ws_complex.toml"),
-            scenario("centola_ws_simple.toml"),
-            CENTOLA_REWIRE,
-            plan.centola_runs,
-            workers,
-            progress,
-        ),
+        bass_case(bass_dt1, plan.bass_runs[0], full.bass_runs[0], workers, progress),
+        bass_case(bass_dt01, plan.bass_runs[1], full.bass_runs[1], workers, progress),
+        watts_case(watts, full.watts_runs, workers, progress),
+        centola_case(centola, workers, progress),
     ]
     rows = pd.DataFrame([row for part in parts for row in part.rows], columns=ROW_COLUMNS)
     curves: dict[str, pd.DataFrame] = {}
@@ -108,7 +87,8 @@ def run_validation(
         "versions": package_versions(),
         "seconds": seconds,
         "workers": workers,
-        "seeds": {"bass": BASS_SEED, "watts": WATTS_SEED, "centola": CENTOLA_SEED},
+        "seeds": {"bass": BASS_SEED}
+        | {"watts": watts.spec.design.seed, "centola": centola.spec.design.seed},
         "plan": plan,
         "full_plan": full,
     }

@@ -5,29 +5,21 @@ global cascades against Watts' figures. The frequencies are compared as two
 binomial estimates (his 1,000 realisations and ours): the Newcombe interval
 of the difference, widened by 0.005 for the two-decimal rounding of the
 reference, must contain 0, each at 1 - 0.05/8 (Bonferroni over the eight
-mean degrees with a stated figure).
+mean degrees with a stated figure). The sweep over z is the experiment file
+``experiments/validation/watts_sweep.toml``, run through `sim.sweep`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.cascades import cascade_window
 from sim.analysis.intervals import binomial_ci
-from sim.runner import replicate_seeds
-from sim.scenario import Scenario
-from sim.validation.core import (
-    GLOBAL_SHARE,
-    CaseResult,
-    Progress,
-    check_row,
-    final_figures,
-    run_batch,
-)
+from sim.experiment import Experiment
+from sim.validation.core import GLOBAL_SHARE, CaseResult, Progress, check_row, run_sweep
 from sim.validation.stats import (
     FAMILY_ERROR,
     Estimate,
@@ -37,10 +29,9 @@ from sim.validation.stats import (
     widened,
 )
 
-WATTS_SEED = 2002  # root seed: the source's year
-WATTS_Z = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 6.5, 7.0, 8.0)
 # Watts (2002), Fig. 2 set-up: frequency of global cascades by mean degree z
-# (n = 10,000, phi = 0.18, 1,000 realisations). z = 6 has no stated value: shown, not checked.
+# (n = 10,000, phi = 0.18, 1,000 realisations). The sweep must run every z
+# here; it also runs z = 6, which has no stated value: shown, not checked.
 WATTS_FREQUENCY = {
     1.0: 0.00,
     2.0: 0.73,
@@ -58,30 +49,35 @@ WATTS_WINDOW = (1.02, 5.77)
 
 
 def watts_case(
-    scenario: Scenario,
-    z_values: Sequence[float],
-    n_runs: int,
+    experiment: Experiment,
     n_full: int,
     workers: int = 1,
     progress: Progress | None = None,
-    seed: int = WATTS_SEED,
 ) -> CaseResult:
     """Threshold rule on Erdős-Rényi graphs: the cascade window and global cascades by z.
 
     Args:
-        scenario: a `threshold` scenario on `erdos_renyi` with one random
-            initial adopter and ``stop_when_stable``; `network.mean_degree` is swept.
-        z_values: mean degrees to run.
-        n_runs: runs per mean degree.
+        experiment: the sweep of `network.mean_degree` over a `threshold`
+            scenario on `erdos_renyi` with one random initial adopter and
+            ``stop_when_stable`` (``watts_sweep.toml``, checked by
+            `sim.validation.core.load_case_experiment` with every z of
+            `WATTS_FREQUENCY`); its replications are the runs per z, with the
+            same seeds at every z.
         n_full: runs per mean degree in the full suite.
         workers: processes.
         progress: progress callback.
-        seed: root seed (the same seeds at every z).
 
     Returns:
         The checks, the table ``watts`` (one row per z), ``watts_window`` and
         ``watts_mean_field`` (the tree-like n → ∞ frequency on a grid of z).
+
+    Raises:
+        RuntimeError: if a run fails.
     """
+    (scenario,) = experiment.arms.values()
+    (factor,) = experiment.factors
+    z_values = factor.values or ()
+    n_runs = experiment.spec.design.replications
     phi = float(scenario.params.decision.threshold)  # type: ignore[arg-type]
     group = "Watts (2002)"
     window, roots = cascade_window(phi), watts_window_roots(phi)
@@ -103,13 +99,13 @@ def watts_case(
     # engine fails the family with probability at most 5% (Bonferroni).
     n_compared = sum(float(z) in WATTS_FREQUENCY for z in z_values)
     confidence = 1.0 - FAMILY_ERROR / max(n_compared, 1)
+    runs = run_sweep(experiment, workers, progress, "Watts sweep")
     records = []
-    for z in z_values:
-        sweep = scenario.with_overrides({"network.mean_degree": z})
-        seeds = replicate_seeds(seed, n_runs)
-        runs = run_batch(sweep, seeds, final_figures, workers, progress, f"Watts z={z:g}")
-        final = np.array([r["final_share"] for r in runs])
-        n_unstable = sum(not r["stable"] for r in runs)
+    for point, values in enumerate(experiment.points):
+        z = values[factor.key]
+        at = runs[runs["point"] == point]
+        final = at["final_share"].to_numpy()
+        n_unstable = int((~at["stable"]).sum())
         n_global = int(np.count_nonzero(final >= GLOBAL_SHARE))
         frequency = Estimate(n_global / n_runs, *binomial_ci(n_global, n_runs), n_runs)
         size = Estimate.of_mean(final[final >= GLOBAL_SHARE])
@@ -120,7 +116,7 @@ def watts_case(
             | {"size_mean": size.value, "size_lower": size.lower, "size_upper": size.upper}
             | {"mean_final_share": float(final.mean()), "reference_frequency": reference}
             | {"mean_field_frequency": cascade_frequency_mean_field(z, phi)}
-            | {"max_steps": max(r["steps"] for r in runs), "n_unstable": n_unstable}
+            | {"max_steps": int(at["steps"].max()), "n_unstable": n_unstable}
         )
         if np.isfinite(reference):
             difference = frequency.value - reference

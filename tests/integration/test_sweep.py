@@ -18,7 +18,7 @@ from cli_helpers import ROOT, recruitsim
 
 from sim.executors import DaskExecutor, ProcessExecutor
 from sim.store import load_results
-from sim.sweep import sweep
+from sim.sweeps import sweep
 
 EXPERIMENT = f"""
 name = "small"

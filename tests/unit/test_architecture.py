@@ -26,7 +26,7 @@ LAYERS = {
     4: {"model"},
     5: {"runner", "executors"},
     6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"},
-    7: {"sweep"},
+    7: {"sweeps"},
     8: {"validation", "sweep_commands"},
     9: {"cli"},
     10: {"console"},

@@ -17,13 +17,13 @@ import pytest
 from scipy import stats
 
 from sim.analysis import cascades
+from sim.experiment import load_experiment
 from sim.output import OWNED_FILES
 from sim.scenario import scenario_from_dict
 from sim.validation import (
     EXPERIMENTS_DIR,
     QUICK,
     ROW_COLUMNS,
-    WATTS_Z,
     ValidationReport,
     format_table,
     run_batch,
@@ -74,7 +74,8 @@ def test_quick_suite_table_and_report(report: ValidationReport) -> None:
 
 def test_quick_suite_runs_every_z_with_the_quick_count(report: ValidationReport) -> None:
     watts = report.curves["watts"]
-    assert tuple(watts["z"]) == WATTS_Z
+    (factor,) = load_experiment(EXPERIMENTS_DIR / "watts_sweep.toml").factors
+    assert tuple(watts["z"]) == factor.values == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 6.5, 7.0, 8.0)
     assert (watts["n_runs"] == QUICK.watts_runs).all()
     assert (watts["n_unstable"] == 0).all()  # every run ran until nothing changed
 
@@ -210,15 +211,20 @@ def test_run_batch_keeps_seed_order_and_extracted_figures() -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_validation_scenarios_are_documented_files() -> None:
+def test_validation_scenarios_and_sweeps_are_documented_files() -> None:
     files = sorted(EXPERIMENTS_DIR.glob("*.toml"))
-    assert len(files) == 5
+    sweeps = [path for path in files if "design" in tomllib.loads(path.read_text())]
+    assert len(files) == 7
+    assert [p.name for p in sweeps] == ["centola_sweep.toml", "watts_sweep.toml"]
     readme = (ROOT / "experiments" / "README.md").read_text(encoding="utf-8")
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# Validation"), path
-        assert "recruiting_layers = false" in text or "extends" in tomllib.loads(text)
         assert f"validation/{path.name}" in readme
+        if path in sweeps:
+            assert f"recruitsim sweep experiments/validation/{path.name}" in text
+        else:
+            assert "recruiting_layers = false" in text or "extends" in tomllib.loads(text)
 
 
 def test_the_report_writes_only_files_validate_owns(report):

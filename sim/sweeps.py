@@ -14,7 +14,9 @@ import contextlib
 import fcntl
 import json
 import os
+import platform
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -317,7 +319,8 @@ def _manifest(
         "series": list(experiment.spec.output.series),
         "every": experiment.spec.output.every,
         "arms": {
-            name: {"file": str(s.source), "hash": s.hash} for name, s in experiment.arms.items()
+            name: {"file": str(s.source), "hash": s.hash, "scenario": s.to_dict()}
+            for name, s in experiment.arms.items()
         },
         "runs_total": n_runs,
         "executor": executor.description,
@@ -326,4 +329,6 @@ def _manifest(
         "commit": git_commit() or "unknown",
         "versions": package_versions(),
         "host_cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "command": sys.argv,
     }
