@@ -167,7 +167,7 @@ def plot_against(kpis: pd.DataFrame, x: str, kpi: str, path: Path, by: str | Non
         axis.fill_between(line[x], line["lower"], line["upper"], color=colour, alpha=0.25, lw=0)
     axis.set_xlabel(x)
     axis.set_ylabel(f"{kpi} (mean)")
-    axis.set_title(f"{kpi} against {x}: mean of {_runs_note(table)}, 95% t-interval")
+    axis.set_title(f"{kpi} against {x}\nmean of {_runs_note(table)}, 95% t-interval", fontsize=10)
     axis.grid(alpha=0.3)
     if by is not None:
         axis.legend(fontsize=8)
