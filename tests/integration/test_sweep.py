@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -282,3 +283,20 @@ def test_sensitivity_and_plot_write_their_figures_and_refuse_the_wrong_design(tm
     assert behind.set_index(["interventions.0.coverage", "learning.sharing"])[
         "mean"
     ].to_dict() == pytest.approx(expected.to_dict())
+
+
+def test_an_unreachable_scheduler_is_one_line_before_anything_is_written(tmp_path):
+    write_experiment(tmp_path)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    refused = recruitsim(
+        "sweep", "small.toml", "--scheduler", f"tcp://127.0.0.1:{port}", cwd=tmp_path
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "no Dask scheduler answers" in refused.stderr
+    assert not (tmp_path / "results").exists()
+    both = recruitsim(
+        "sweep", "small.toml", "--scheduler", "tcp://x:1", "--dask-local", "2", cwd=tmp_path
+    )
+    assert both.returncode == 2 and both.stderr.count("\n") == 1
