@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import ScenarioParams
-from sim.population import Kind, Profile, Stage, draw_thresholds, init_actors
+from sim.params import PopulationParams, ScenarioParams
+from sim.population import (
+    ACTIVE,
+    CANDIDATE,
+    EXPERIENCED,
+    JUNIOR,
+    Actors,
+    draw_thresholds,
+    draw_traits,
+    initial_state,
+)
 from sim.rules import hazard_probability
 from sim.state import State
 
@@ -23,26 +32,40 @@ def turnover_phase(state: State, params: ScenarioParams) -> None:
     draws = rng.random(a.n, dtype=np.float32)
     p_leave = hazard_probability(pop.turnover_per_week, state.dt_weeks)
     p_age = hazard_probability(pop.junior_to_experienced_per_week, state.dt_weeks)
-    events = np.flatnonzero((draws < p_leave) | (draws >= 1.0 - p_age))
-    can_leave = a.kind[events] == Kind.CANDIDATE
+    events = ((draws < p_leave) | (draws >= 1.0 - p_age)).nonzero()[0]
+    can_leave = a.kind[events] == CANDIDATE
     if params.decision.rule != "utility":
-        can_leave &= a.stage[events] != Stage.ACTIVE  # ACTIVE is absorbing there
+        can_leave &= a.stage[events] != ACTIVE  # ACTIVE is absorbing there
     leaves = can_leave & (draws[events] < p_leave)
     age_from = np.where(can_leave, 1.0 - p_age * (1.0 - p_leave), 1.0 - p_age)
     ages = events[~leaves & (draws[events] >= age_from)]
-    ages = ages[a.profile[ages] == Profile.JUNIOR]
-    profile = a.profile.copy()
-    profile[ages] = Profile.EXPERIENCED
-    a.profile = profile
+    ages = ages[a.profile[ages] == JUNIOR]
+    a.profile[ages] = EXPERIENCED
     slots = events[leaves]
-    prior = (params.learning.prior_alpha, params.learning.prior_beta)
-    entrants = init_actors(
-        state.entrant_population, n_candidates=slots.size, n_recruiters=0, prior=prior, rng=rng
-    )
-    entrants.domain = a.domain[slots]
-    entrants.is_seeking[:] = True
-    entrants.threshold = draw_thresholds(params.decision.threshold, entrants.risk_aversion, rng)
-    a.replace(slots, entrants)
+    renew(a, slots, state.entrant_population, params, rng)
     state.flows.new_entrants = slots
-    state.group[ages] = a.group_of(ages)
-    state.group[slots] = a.group_of(slots)
+    renewed = np.concatenate([ages, slots])
+    state.group[renewed] = a.group_of(renewed)
+
+
+def renew(
+    actors: Actors,
+    slots: np.ndarray,
+    entrants: PopulationParams,
+    params: ScenarioParams,
+    rng: np.random.Generator,
+) -> None:
+    """New entrants take the `slots`, in place: candidates of the slot's domain, seeking a job.
+
+    Their traits are drawn as for a new population (`draw_traits`; the domain
+    drawn is set aside), then their thresholds; the rest is the initial state.
+    """
+    traits = draw_traits(entrants, n_candidates=slots.size, n_recruiters=0, rng=rng)
+    for name in ("profile", "risk_aversion", "foundation", "digital"):
+        getattr(actors, name)[slots] = traits[name]
+    prior = (params.learning.prior_alpha, params.learning.prior_beta)
+    for name, value in initial_state(entrants, prior).items():
+        getattr(actors, name)[slots] = value
+    actors.is_seeking[slots] = True
+    threshold = draw_thresholds(params.decision.threshold, traits["risk_aversion"], rng)
+    actors.threshold[slots] = threshold

@@ -28,6 +28,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.market import rank_within
 from sim.network import Network, from_edges
 from sim.params import (
     AwarenessCampaignParams,
@@ -122,11 +123,9 @@ class Intervention:
         elif targeting == "hubs":
             order = np.lexsort((tiebreak, -state.network.degree[pool]))
         elif targeting == "per_community":
-            domain = state.actors.domain[pool]
-            rank = np.empty(pool.size, dtype=np.int64)
-            by_domain = np.lexsort((tiebreak, domain))
-            starts = np.searchsorted(domain[by_domain], domain[by_domain])
-            rank[by_domain] = np.arange(pool.size) - starts
+            by_tiebreak = np.argsort(tiebreak, kind="stable")
+            rank = np.empty(pool.size, dtype=np.int64)  # in its domain, by tiebreak
+            rank[by_tiebreak] = rank_within(state.actors.domain[pool][by_tiebreak])
             order = np.lexsort((tiebreak, rank))  # round-robin over domains
         else:
             order = np.argsort(tiebreak)

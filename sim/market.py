@@ -10,12 +10,14 @@ vacancies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.params import MarketParams, ScenarioParams
-from sim.rules import effective_skill, hazard_probability, pick_bit
+from sim.population import RECRUITER
+from sim.rules import effective_skill, hazard_probability, pick_platform
 from sim.state import State
 
 
@@ -62,6 +64,10 @@ def resolve_offers(
     dropped, and the rest go to the next round, so no candidate with an
     offer from a recruiter who still has a vacancy is left unhired.
 
+    A step makes about one offer per hundred actors: a loop over them in
+    Python costs a tenth of the NumPy calls of a round at a few thousand
+    actors, and about as much at 100,000.
+
     Args:
         who: recruiter of each contact.
         target: candidate of each contact.
@@ -71,22 +77,28 @@ def resolve_offers(
     Returns:
         Indices of the contacts that became hires.
     """
-    # work on local numbers of the recruiters and candidates that have offers
-    recruiters, local_who = np.unique(who[offers], return_inverse=True)
-    candidates, local_target = np.unique(target[offers], return_inverse=True)
-    room = vacancies[recruiters]
-    taken = np.zeros(candidates.size, dtype=bool)
-    pending = np.arange(offers.size)  # positions in `offers`, in order
-    hired = []
-    while pending.size:
-        _, first = np.unique(local_target[pending], return_index=True)
-        accepted = pending[np.sort(first)]
-        kept = accepted[rank_within(local_who[accepted]) < room[local_who[accepted]]]
-        hired.append(offers[kept])
-        room = room - np.bincount(local_who[kept], minlength=room.size)
-        taken[local_target[kept]] = True
-        pending = pending[~taken[local_target[pending]] & (room[local_who[pending]] > 0)]
-    return np.concatenate(hired) if hired else np.empty(0, dtype=np.int64)
+    recruiters = who[offers]
+    recruiter, candidate = recruiters.tolist(), target[offers].tolist()
+    room = dict(zip(recruiter, vacancies[recruiters].tolist(), strict=True))
+    hired_candidates: set[int] = set()
+    hired: list[int] = []  # positions in `offers`
+    pending: Sequence[int] = range(len(recruiter))
+    while pending:
+        accepted: set[int] = set()  # candidates who accepted an offer this round
+        not_kept = []
+        for i in pending:
+            if candidate[i] not in accepted:
+                accepted.add(candidate[i])  # its first remaining offer...
+                if room[recruiter[i]] > 0:  # ...kept while its recruiter has room, in order
+                    room[recruiter[i]] -= 1
+                    hired.append(i)
+                    hired_candidates.add(candidate[i])
+                    continue
+            not_kept.append(i)
+        pending = [
+            i for i in not_kept if candidate[i] not in hired_candidates and room[recruiter[i]] > 0
+        ]
+    return offers[np.array(hired, dtype=np.int64)]
 
 
 def traditional_fill_probability(
@@ -113,8 +125,8 @@ def traditional_applications(
     Returns:
         (recruiter, candidate) of each application; empty if nobody seeks.
     """
-    slots = np.repeat(recruiters, vacancies[recruiters])
-    seekers = np.flatnonzero(seeking)
+    slots = recruiters.repeat(vacancies[recruiters])
+    seekers = seeking.nonzero()[0]
     draws = rng.random(slots.size)
     if seekers.size == 0:
         return slots[:0], slots[:0]
@@ -135,12 +147,13 @@ def social_contacts(
     """Active recruiters with open vacancies contact candidates on shared platforms.
 
     Each contact happens on one of the recruiter's platforms, chosen
-    uniformly, with a candidate drawn uniformly from that platform's pool.
+    uniformly, with a candidate drawn uniformly from that platform's pool
+    (its members in the pool, in index order).
 
     Args:
         recruiters: indices of active recruiters with vacancies and a platform.
         vacancies: open vacancies per actor.
-        pool: mask of candidates that can be contacted (active and seeking).
+        pool: indices of the candidates that can be contacted (active and seeking).
         membership: bitmask of memberships per actor.
         bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
         contacts_per_vacancy_week: contact rate per open vacancy.
@@ -151,18 +164,19 @@ def social_contacts(
         (recruiter, candidate, platform) of each contact made.
     """
     n_contacts = rng.poisson(contacts_per_vacancy_week * vacancies[recruiters] * dt)
-    who = np.repeat(recruiters, n_contacts)
-    platform = pick_bit(bits[membership[who]], rng.random(who.size))
-    target = np.full(who.size, -1, dtype=np.int64)
+    who = recruiters.repeat(n_contacts)
+    platform = pick_platform(membership[who], rng.random(who.size), bits.shape[1])
     position = rng.random(who.size)
-    in_pool = np.flatnonzero(pool)
-    for k in np.unique(platform):
-        on_k = platform == k
-        candidates_k = in_pool[(membership[in_pool] & (1 << int(k))) != 0]
-        if candidates_k.size:
-            target[on_k] = candidates_k[(position[on_k] * candidates_k.size).astype(np.int64)]
-    found = target >= 0
-    return who[found], target[found], platform[found]
+    # every platform's pool, one after the other: platform k's is
+    # on_platform[start[k]:start[k] + size[k]]
+    platform_of_member, member = bits[membership[pool]].T.nonzero()
+    on_platform = pool[member]
+    size = np.bincount(platform_of_member, minlength=bits.shape[1])
+    start = size.cumsum() - size
+    size = size[platform]
+    found = size > 0
+    chosen = start[platform[found]] + (position[found] * size[found]).astype(np.int64)
+    return who[found], on_platform[chosen], platform[found]
 
 
 def market_step(
@@ -205,43 +219,39 @@ def market_step(
     """
     n = vacancies.size
     is_candidate = ~is_recruiter
-    reseek = (
-        is_candidate
-        & ~is_seeking
-        & (
-            arrivals_rng.random(n, dtype=np.float32)
-            < hazard_probability(params.reseek_per_week, dt)
-        )
+    reseek = arrivals_rng.random(n, dtype=np.float32) < hazard_probability(
+        params.reseek_per_week, dt
     )
-    is_seeking = is_seeking | reseek
-    recruiters = np.flatnonzero(is_recruiter)
+    is_seeking = is_seeking | (reseek & is_candidate)  # hired candidates who look again
+    recruiters = is_recruiter.nonzero()[0]
     vacancies = vacancies.copy()
     vacancies[recruiters] += arrivals_rng.poisson(params.vacancies_per_week * dt, recruiters.size)
 
     searching = recruiters[
         is_active[recruiters] & (vacancies[recruiters] > 0) & (membership[recruiters] != 0)
     ]
-    pool = is_candidate & is_active & is_seeking
     who, target, platform = social_contacts(
         recruiters=searching,
         vacancies=vacancies,
-        pool=pool,
+        pool=(is_candidate & is_active & is_seeking).nonzero()[0],
         membership=membership,
         bits=bits,
         contacts_per_vacancy_week=params.contacts_per_vacancy_week,
         dt=dt,
         rng=rng,
     )
-    skill_who = effective_skill(foundation[who], digital[who], omega)
-    skill_target = effective_skill(foundation[target], digital[target], omega)
-    p_hire = params.p_hire_social * skill_who * skill_target
-    p_hire = p_hire * fit[group[who], platform] * fit[group[target], platform]
-    success = rng.random(who.size) < p_hire
-    order = rng.permutation(who.size)
+    k = who.size
+    ends = np.concatenate([who, target])  # the recruiter then the candidate of each contact
+    skill = effective_skill(foundation[ends], digital[ends], omega)
+    fit_at_end = fit[group[ends], np.concatenate([platform, platform])]
+    p_hire = params.p_hire_social * skill[:k] * skill[k:]
+    p_hire = p_hire * fit_at_end[:k] * fit_at_end[k:]
+    success = rng.random(k) < p_hire
+    order = rng.permutation(k)
     hired = resolve_offers(who, target, order[success[order]], vacancies)
     np.subtract.at(vacancies, who[hired], 1)
     is_seeking[target[hired]] = False  # `is_seeking` is this function's own array here
-    contacts = np.bincount(np.concatenate([who, target]), minlength=n)
+    contacts = np.bincount(ends, minlength=n)
     successes = np.bincount(np.concatenate([who[hired], target[hired]]), minlength=n)
 
     slots, applicants = traditional_applications(
@@ -250,12 +260,11 @@ def market_step(
     # thinning: the quality factor is at most 1, so only draws below the full-rate
     # probability can fill; the exact probability is computed for those alone
     draws = rng.random(slots.size)
-    maybe = np.flatnonzero(draws < hazard_probability(params.traditional_fill_per_week, dt))
-    p_fill = traditional_fill_probability(
+    filled = draws < hazard_probability(params.traditional_fill_per_week, dt)
+    maybe = filled.nonzero()[0]
+    filled[maybe] = draws[maybe] < traditional_fill_probability(
         foundation[slots[maybe]], foundation[applicants[maybe]], params, dt
     )
-    filled = np.zeros(slots.size, dtype=bool)
-    filled[maybe] = draws[maybe] < p_fill
     order = rng.permutation(slots.size)
     hired_traditional = resolve_offers(slots, applicants, order[filled[order]], vacancies)
     np.subtract.at(vacancies, slots[hired_traditional], 1)
@@ -276,7 +285,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     outcome = market_step(
         vacancies=a.vacancies,
         is_seeking=a.is_seeking,
-        is_recruiter=~a.is_candidate,
+        is_recruiter=a.kind == RECRUITER,
         is_active=a.is_active,
         membership=a.membership,
         bits=state.bits,

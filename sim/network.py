@@ -66,9 +66,9 @@ class Network:
         values = np.asarray(values, dtype=np.float64)
         if self.adjacency is None:
             return values.sum(axis=0) - values
-        nonzero = values != 0 if values.ndim == 1 else np.logical_or.reduce(values.T != 0)
-        sources = np.flatnonzero(nonzero)
-        if sources.size * 20 < self.n_nodes:
+        nonzero = values if values.ndim == 1 else np.logical_or.reduce(values.T != 0)
+        if np.count_nonzero(nonzero) * 20 < self.n_nodes:
+            sources = nonzero.nonzero()[0]
             return self.spread(sources, values[sources])
         return (self.adjacency @ values.astype(np.float32)).astype(np.float64)
 
@@ -94,7 +94,7 @@ class Network:
             return self._spread(sources, values)
         dense = np.zeros(shape, dtype=np.float32)
         dense[sources] = values
-        return (self.adjacency @ dense).astype(np.float64)
+        return (self.adjacency @ dense).astype(np.float64, order="F")  # columns contiguous
 
     def add_spread(self, total: np.ndarray, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
         """`total + spread(sources, values)` for one value per source.
@@ -105,27 +105,36 @@ class Network:
         if self.adjacency is None or sources.size * 20 >= self.n_nodes:
             return total + self.spread(sources, values)
         targets, lengths = self._ties(sources)
-        np.add.at(total, targets, np.repeat(np.asarray(values, dtype=np.float64), lengths))
+        np.add.at(total, targets, np.asarray(values, dtype=np.float64).repeat(lengths))
         return total
 
     def _ties(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The neighbours of each source, concatenated, and how many each source has."""
-        indptr = self.adjacency.indptr
-        starts = indptr[sources]
-        lengths = indptr[sources + 1] - starts
-        first = np.cumsum(lengths) - lengths
-        ties = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
+        starts = self._tie_starts[sources]
+        lengths = self.degree[sources]
+        ends = lengths.cumsum()
+        ties = (starts - ends + lengths).repeat(lengths) + np.arange(ends[-1] if ends.size else 0)
         return self.adjacency.indices[ties], lengths
+
+    @cached_property
+    def _tie_starts(self) -> np.ndarray:
+        """Where each actor's ties start in the adjacency (int64).
+
+        The adjacency's own 32-bit offsets would be cast to 64 bits in every
+        sum and repeat over them, at a cost several times the operation's.
+        """
+        return self.adjacency.indptr[:-1].astype(np.int64)
 
     def _spread(self, sources: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Sum over neighbours when only `sources` have non-zero `values` (A symmetric)."""
         targets, lengths = self._ties(sources)
         columns = values.T if values.ndim == 2 else values[None, :]
         sums = [
-            np.bincount(targets, np.repeat(column, lengths), minlength=self.n_nodes)
+            np.bincount(targets, column.repeat(lengths), minlength=self.n_nodes)
             for column in columns
         ]
-        return sums[0] if values.ndim == 1 else np.column_stack(sums)
+        # columns contiguous: NumPy would loop over short rows of a row-major array
+        return sums[0] if values.ndim == 1 else np.array(sums).T
 
     @cached_property
     def inverse_degree(self) -> np.ndarray:
@@ -133,15 +142,14 @@ class Network:
         return np.divide(1.0, self.degree, out=np.zeros(self.n_nodes), where=self.degree > 0)
 
     def share(self, count: np.ndarray) -> np.ndarray:
-        """Neighbour counts as shares of each actor's degree (0 for an isolated actor)."""
-        return count * self.inverse_degree
+        """Neighbour counts (one row per actor) as shares of each actor's degree (0 if isolated)."""
+        if count.ndim == 1:
+            return count * self.inverse_degree
+        return count * self.inverse_degree[:, None]
 
     def mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` (one row per actor) over each actor's neighbours; 0 if isolated."""
-        total = self.count(values)
-        if total.ndim == 1:
-            return total * self.inverse_degree
-        return total * self.inverse_degree[:, None]
+        return self.share(self.count(values))
 
 
 class NeighbourCount:
@@ -163,9 +171,9 @@ class NeighbourCount:
         if network is not self.network or mask.shape != self.mask.shape:
             self.count = network.count(mask)
         else:
-            changed = np.flatnonzero(mask != self.mask)
+            changed = (mask != self.mask).nonzero()[0]
             if changed.size:
-                sign = np.where(mask[changed], 1.0, -1.0)
+                sign = mask[changed] * 2.0 - 1.0  # +1 for a gain, -1 for a loss
                 self.count = network.add_spread(self.count, changed, sign)
         self.network, self.mask = network, mask
         return self.count

@@ -11,8 +11,10 @@ table with one row per possible set, instead of work on an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from itertools import groupby
 
 import numpy as np
 
@@ -53,6 +55,20 @@ class Profile(np.int8, Enum):
 
 
 KIND_NAMES = {Kind.CANDIDATE: "candidates", Kind.RECRUITER: "recruiters"}
+
+# The same codes as plain np.int8 scalars, for the steps' hot paths: reading `Stage.ACTIVE`
+# goes through `EnumType.__getattr__`, and comparing an int8 array with an Enum member (an
+# np.int8 subclass) takes four times as long as with a plain np.int8 at 2,200 actors.
+UNAWARE = np.int8(Stage.UNAWARE)
+AWARE = np.int8(Stage.AWARE)
+MEMBER = np.int8(Stage.MEMBER)
+ACTIVE = np.int8(Stage.ACTIVE)
+LAPSED = np.int8(Stage.LAPSED)
+CANDIDATE = np.int8(Kind.CANDIDATE)
+RECRUITER = np.int8(Kind.RECRUITER)
+NO_PROFILE = np.int8(Profile.NONE)
+JUNIOR = np.int8(Profile.JUNIOR)
+EXPERIENCED = np.int8(Profile.EXPERIENCED)
 
 
 @dataclass
@@ -100,20 +116,15 @@ class Actors:
         """Number of actors."""
         return self.kind.size
 
-    def replace(self, slots: np.ndarray, other: Actors) -> None:
-        """Overwrite the actors at `slots` with the actors of `other`, field by field."""
-        for field in fields(self):
-            getattr(self, field.name)[slots] = getattr(other, field.name)
-
     @property
     def is_candidate(self) -> np.ndarray:
         """Mask of candidates."""
-        return self.kind == Kind.CANDIDATE
+        return self.kind == CANDIDATE
 
     @property
     def is_active(self) -> np.ndarray:
         """Mask of ACTIVE actors."""
-        return self.stage == Stage.ACTIVE
+        return self.stage == ACTIVE
 
     @property
     def group(self) -> np.ndarray:
@@ -122,7 +133,7 @@ class Actors:
 
     def group_of(self, actors: np.ndarray) -> np.ndarray:
         """Fit group of the given actors (see `group`)."""
-        slot = np.where(self.kind[actors] == Kind.RECRUITER, 2, self.profile[actors])
+        slot = np.where(self.kind[actors] == RECRUITER, 2, self.profile[actors])
         return 3 * self.domain[actors].astype(np.int64) + slot
 
     def is_member_of(self, platform: int) -> np.ndarray:
@@ -157,14 +168,42 @@ class Platforms:
         return len(self.name)
 
 
+MAX_DRAWN_BY_RUN = 64
+"""Actors up to which `beta_traits` draws each run of equal means with scalar parameters."""
+
+
 def beta_traits(
     rng: np.random.Generator, mean: float | np.ndarray, concentration: float, size: int
 ) -> np.ndarray:
-    """Draw traits in [0, 1] from Beta(mean * c, (1 - mean) * c); exact 0 or 1 means stay put."""
-    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
-    a = np.clip(mean, 1e-9, 1 - 1e-9) * concentration
-    draws = rng.beta(a, np.clip(1 - mean, 1e-9, 1) * concentration)
-    return np.where(mean <= 0, 0.0, np.where(mean >= 1, 1.0, draws))
+    """Draw traits in [0, 1] from Beta(mean * c, (1 - mean) * c); exact 0 or 1 means stay put.
+
+    `mean` is one value or one per actor. A few actors (a step's entrants)
+    are drawn in order, each run of equal means with scalar parameters: the
+    numbers NumPy draws with per-actor parameters, without the checks it
+    makes of parameter arrays, ten times the cost of the draws themselves.
+    """
+    if not isinstance(mean, np.ndarray):
+        return _beta_run(rng, float(mean), concentration, size)
+    if size <= MAX_DRAWN_BY_RUN:
+        runs = [
+            _beta_run(rng, value, concentration, sum(1 for _ in run))
+            for value, run in groupby(mean.tolist())
+        ]
+        return np.concatenate(runs) if runs else np.empty(0)
+    means = mean.astype(np.float64, copy=False)
+    a = np.clip(means, 1e-9, 1 - 1e-9) * concentration
+    draws = rng.beta(a, np.clip(1 - means, 1e-9, 1) * concentration)
+    return np.where(means <= 0, 0.0, np.where(means >= 1, 1.0, draws))
+
+
+def _beta_run(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
+    """`size` traits of one mean (see `beta_traits`)."""
+    draws = rng.beta(
+        min(max(mean, 1e-9), 1 - 1e-9) * concentration,
+        min(max(1 - mean, 1e-9), 1) * concentration,
+        size,
+    )
+    return np.full(size, 0.0) if mean <= 0 else np.full(size, 1.0) if mean >= 1 else draws
 
 
 def split_population(params: PopulationParams, n_actors: int) -> tuple[int, int]:
@@ -194,13 +233,27 @@ def init_actors(
         rng: the population's random stream.
     """
     n = n_candidates + n_recruiters
-    kind = np.repeat(
-        np.array([Kind.CANDIDATE, Kind.RECRUITER], np.int8), [n_candidates, n_recruiters]
-    )
-    is_candidate = kind == Kind.CANDIDATE
+    traits = draw_traits(params, n_candidates=n_candidates, n_recruiters=n_recruiters, rng=rng)
+    start = {name: np.full(n, value) for name, value in initial_state(params, prior).items()}
+    return Actors(**traits, **start)
+
+
+def draw_traits(
+    params: PopulationParams, *, n_candidates: int, n_recruiters: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Kind, domain, profile and skills of new actors (candidates first), drawn in this order.
+
+    Returns:
+        The arrays of the `Actors` fields `kind`, `domain`, `profile`,
+        `risk_aversion`, `foundation` and `digital`.
+    """
+    n = n_candidates + n_recruiters
+    kind = np.full(n, CANDIDATE)
+    kind[n_candidates:] = RECRUITER
+    is_candidate = kind == CANDIDATE
     is_junior = is_candidate & (rng.random(n) < params.junior_share)
-    profile = np.where(is_junior, Profile.JUNIOR, Profile.EXPERIENCED)
-    profile = np.where(is_candidate, profile, Profile.NONE).astype(np.int8)
+    profile = np.where(is_junior, JUNIOR, EXPERIENCED)
+    profile[n_candidates:] = NO_PROFILE
     c = params.concentration
     foundation_mean = np.where(
         is_candidate, params.foundation_mean_candidates, params.foundation_mean_recruiters
@@ -210,24 +263,30 @@ def init_actors(
         params.digital_mean_juniors,
         np.where(is_candidate, params.digital_mean_experienced, params.digital_mean_recruiters),
     )
-    return Actors(
-        kind=kind,
-        domain=rng.integers(params.domains, size=n).astype(np.int16),
-        profile=profile,
-        risk_aversion=beta_traits(rng, params.risk_aversion_mean, c, n),
-        foundation=beta_traits(rng, foundation_mean, c, n),
-        digital=beta_traits(rng, digital_mean, c, n),
-        complexity=np.full(n, params.complexity_initial),
-        alpha=np.full(n, prior[0]),
-        beta=np.full(n, prior[1]),
-        stage=np.zeros(n, dtype=np.int8),
-        membership=np.zeros(n, dtype=np.uint16),
-        is_seeking=np.zeros(n, dtype=bool),
-        vacancies=np.zeros(n, dtype=np.int64),
-        is_certified=np.zeros(n, dtype=bool),
-        threshold=np.zeros(n),
-        t_active=np.full(n, -1, dtype=np.int64),
-    )
+    return {
+        "kind": kind,
+        "domain": rng.integers(params.domains, size=n).astype(np.int16),
+        "profile": profile,
+        "risk_aversion": beta_traits(rng, params.risk_aversion_mean, c, n),
+        "foundation": beta_traits(rng, foundation_mean, c, n),
+        "digital": beta_traits(rng, digital_mean, c, n),
+    }
+
+
+def initial_state(params: PopulationParams, prior: tuple[float, float]) -> dict[str, np.generic]:
+    """The value every new actor starts with, for each `Actors` field not drawn (with its dtype)."""
+    return {
+        "complexity": np.float64(params.complexity_initial),
+        "alpha": np.float64(prior[0]),
+        "beta": np.float64(prior[1]),
+        "stage": UNAWARE,
+        "membership": np.uint16(0),
+        "is_seeking": np.False_,
+        "vacancies": np.int64(0),
+        "is_certified": np.False_,
+        "threshold": np.float64(0.0),
+        "t_active": np.int64(-1),
+    }
 
 
 def draw_thresholds(
@@ -289,14 +348,55 @@ def fit_table(platforms: Platforms, params: PlatformParams, n_domains: int) -> n
     return np.where(is_generalist[None, :], params.fit_generalist, fit)
 
 
+@cache
 def membership_bits(n_platforms: int) -> np.ndarray:
-    """Every possible membership set as rows of 0/1: a (2**n_platforms, n_platforms) array."""
-    return (np.arange(2**n_platforms)[:, None] >> np.arange(n_platforms)) & 1
+    """Every possible membership set as rows of 0/1: a (2**n_platforms, n_platforms) array.
+
+    Made once per number of platforms and shared: the array is read-only.
+    """
+    bits = (np.arange(2**n_platforms)[:, None] >> np.arange(n_platforms)) & 1
+    bits.setflags(write=False)
+    return bits
+
+
+@dataclass(frozen=True)
+class SetTables:
+    """Lookups by membership set (row s: the set of bitmask s), made once per number of platforms.
+
+    Attributes:
+        outside: 1 for each platform not in the set, 0 for those in it.
+        size: number of platforms in the set.
+        choice: the platform `sim.rules.pick_bit(membership_bits(n)[s], draw)`
+            picks, at `choice[s, k]` for k = floor(draw * size[s]) (0 to n):
+            with 0/1 weights, the draw matters only through that whole number.
+        bit: the bitmask of each platform alone (uint16, as memberships are).
+    """
+
+    outside: np.ndarray
+    size: np.ndarray
+    choice: np.ndarray
+    bit: np.ndarray
+
+
+@cache
+def set_tables(n_platforms: int) -> SetTables:
+    """The lookups by membership set for `n_platforms` platforms (read-only, shared)."""
+    bits = membership_bits(n_platforms)
+    cumulative = bits.cumsum(axis=1)
+    wholes = np.arange(n_platforms + 1)
+    # pick_bit's count of the columns whose cumulative weight is at most the target
+    picked = (cumulative[:, None, :] <= wholes[None, :, None]).sum(axis=2)
+    tables = SetTables(
+        outside=1 - bits,
+        size=cumulative[:, -1].copy(),
+        choice=np.minimum(picked, n_platforms - 1),
+        bit=(1 << np.arange(n_platforms)).astype(np.uint16),
+    )
+    for table in (tables.outside, tables.size, tables.choice, tables.bit):
+        table.setflags(write=False)
+    return tables
 
 
 def members_per_platform(membership: np.ndarray, n_platforms: int) -> np.ndarray:
-    """Number of members of each platform, from the membership bitmasks."""
-    return np.array(
-        [np.count_nonzero(membership & np.uint16(1 << k)) for k in range(n_platforms)],
-        dtype=np.int64,
-    )
+    """Number of members of each platform, from the membership bitmasks (via members per set)."""
+    return np.bincount(membership, minlength=1 << n_platforms) @ membership_bits(n_platforms)

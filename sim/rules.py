@@ -10,16 +10,38 @@ which is the discrete Bass process by definition.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.params import DecisionParams, ScenarioParams
-from sim.population import Stage, members_per_platform
+from sim.population import (
+    ACTIVE,
+    AWARE,
+    LAPSED,
+    MEMBER,
+    UNAWARE,
+    members_per_platform,
+    set_tables,
+)
 from sim.state import State
 
 
 def hazard_probability(rate_per_week: np.ndarray | float, dt: float) -> np.ndarray:
-    """Probability of at least one event in `dt` weeks at a constant rate: 1 - exp(-rate * dt)."""
-    return -np.expm1(-np.asarray(rate_per_week, dtype=np.float64) * dt)
+    """Probability of at least one event in `dt` weeks at a constant rate: 1 - exp(-rate * dt).
+
+    A scalar rate's probability is computed once: a run asks for the same few
+    (its parameters' rates) at every step.
+    """
+    if isinstance(rate_per_week, (int, float)):
+        return _scalar_hazard_probability(rate_per_week, dt)
+    return -np.expm1(np.asarray(rate_per_week, dtype=np.float64) * -dt)
+
+
+@lru_cache(maxsize=256)
+def _scalar_hazard_probability(rate_per_week: float, dt: float) -> np.float64:
+    """`hazard_probability` of one rate, remembered (the same NumPy arithmetic)."""
+    return -np.expm1(np.asarray(rate_per_week, dtype=np.float64) * -dt)
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -51,13 +73,15 @@ def become_aware(
     """
     # Thinning: the share is at most 1, so only draws below the hazard at share 1 can
     # succeed; the exact probability is computed for those alone (same draws, same outcome).
-    bound = hazard_probability(np.max(media_per_week) + word_of_mouth_per_week, dt)
-    maybe = np.flatnonzero(draws < bound)
-    maybe = maybe[stage[maybe] == Stage.UNAWARE]
-    media = media_per_week[maybe] if np.ndim(media_per_week) else media_per_week
+    per_actor = np.ndim(media_per_week) > 0
+    top_media = np.max(media_per_week) if per_actor else media_per_week
+    bound = hazard_probability(top_media + word_of_mouth_per_week, dt)
+    maybe = (draws < bound).nonzero()[0]
+    maybe = maybe[stage[maybe] == UNAWARE]
+    media = media_per_week[maybe] if per_actor else media_per_week
     rate = media + word_of_mouth_per_week * share_informed_neighbours[maybe]
     stage = stage.copy()
-    stage[maybe[draws[maybe] < hazard_probability(rate, dt)]] = Stage.AWARE
+    stage[maybe[draws[maybe] < hazard_probability(rate, dt)]] = AWARE
     return stage
 
 
@@ -82,9 +106,20 @@ def join_rate_table(
 
 def pick_bit(weights: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """For each row of non-negative weights, the column chosen with probability ∝ weight."""
-    cumulative = np.cumsum(weights, axis=1)
+    cumulative = weights.cumsum(axis=1)
     target = draws * cumulative[:, -1]
-    return np.minimum((cumulative <= target[:, None]).sum(axis=1), weights.shape[1] - 1)
+    chosen = (cumulative <= target[:, None]).sum(axis=1)
+    return np.minimum(chosen, weights.shape[1] - 1, out=chosen)
+
+
+def pick_platform(sets: np.ndarray, draws: np.ndarray, n_platforms: int) -> np.ndarray:
+    """For each membership set, one of its platforms chosen uniformly by `draws` in [0, 1].
+
+    The choice of `pick_bit(membership_bits(n_platforms)[sets], draws)`, read
+    from a table (`sim.population.SetTables.choice`).
+    """
+    tables = set_tables(n_platforms)
+    return tables.choice[sets, (draws * tables.size[sets]).astype(np.int64)]
 
 
 def update_memberships(
@@ -122,7 +157,8 @@ def update_memberships(
         digital: digital skill d in [0, 1]; d^gamma eases joining.
         digital_exponent: gamma, digital skill's weight in joining.
         join_table: (n_groups, n_platforms) joining rates per week.
-        bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
+        bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set
+            (`sim.population.membership_bits`).
         leave_per_week: leaving hazard per platform.
         dt: step length in weeks.
         draws: (2, n_actors) uniforms: joining, leaving.
@@ -130,33 +166,34 @@ def update_memberships(
     Returns:
         (stage, membership) after the phase.
     """
-    n_sets = bits.shape[0]
-    rate_table = join_table @ (1 - bits).T  # (group, set): rate at full digital skill
+    n_sets, n_platforms = bits.shape
+    sets = set_tables(n_platforms)
+    rate_table = join_table @ sets.outside.T  # (group, set): rate at full digital skill
     cell = group.astype(np.int64, copy=False) * n_sets + membership
     # Thinning: d^gamma <= 1, so only draws below the full-skill probability can join;
     # the exact probability is computed for those alone (same draws, same outcome).
-    maybe = np.flatnonzero(draws[0] < hazard_probability(rate_table, dt).ravel().take(cell))
-    maybe = maybe[stage[maybe] != Stage.UNAWARE]
+    maybe = (draws[0] < hazard_probability(rate_table, dt).ravel().take(cell)).nonzero()[0]
+    maybe = maybe[stage[maybe] != UNAWARE]
     open_rate = rate_table.ravel().take(cell[maybe])
     p_join = hazard_probability(digital[maybe] ** digital_exponent * open_rate, dt)
     chosen = draws[0, maybe] < p_join
     joins = maybe[chosen]
-    row_rates = join_table[group[joins]] * (1 - bits[membership[joins]])
+    row_rates = join_table[group[joins]] * sets.outside[membership[joins]]
     new_bit = pick_bit(row_rates, draws[0, joins] / p_join[chosen])
     membership = membership.copy()
-    membership[joins] |= (1 << new_bit).astype(np.uint16)
+    membership[joins] |= sets.bit[new_bit]
 
-    p_leave = hazard_probability(leave_per_week * bits.sum(axis=1), dt)  # by set; 0 for none
-    leaves = np.flatnonzero(draws[1] < p_leave.take(membership))
+    p_leave = hazard_probability(leave_per_week * sets.size, dt)  # by set; 0 for none
+    leaves = (draws[1] < p_leave.take(membership)).nonzero()[0]
     leaving_stage = stage[leaves]
-    leaves = leaves[(leaving_stage == Stage.MEMBER) | (leaving_stage == Stage.LAPSED)]
+    leaves = leaves[(leaving_stage == MEMBER) | (leaving_stage == LAPSED)]
     p_leave = p_leave.take(membership[leaves])
-    old_bit = pick_bit(bits[membership[leaves]], draws[1, leaves] / p_leave)
-    membership[leaves] &= ~(1 << old_bit).astype(np.uint16)
+    old_bit = pick_platform(membership[leaves], draws[1, leaves] / p_leave, n_platforms)
+    membership[leaves] &= ~sets.bit[old_bit]
 
     stage = stage.copy()
-    stage[joins[stage[joins] == Stage.AWARE]] = Stage.MEMBER
-    stage[leaves[membership[leaves] == 0]] = Stage.AWARE
+    stage[joins[stage[joins] == AWARE]] = MEMBER
+    stage[leaves[membership[leaves] == 0]] = AWARE
     return stage, membership
 
 
@@ -212,13 +249,13 @@ def activate_utility(
     P(activate) = 1 - exp(-kappa_on logistic(lambda U) dt) for MEMBER and LAPSED;
     P(lapse) = 1 - exp(-kappa_off logistic(-lambda U) dt) for ACTIVE.
     """
-    can_activate = (stage == Stage.MEMBER) | (stage == Stage.LAPSED)
+    can_activate = (stage == MEMBER) | (stage == LAPSED)
     p_on = hazard_probability(kappa_on * logistic(steepness * utility), dt)
     p_off = hazard_probability(kappa_off * logistic(-steepness * utility), dt)
     activate = can_activate & (draws < p_on)
-    lapse = (stage == Stage.ACTIVE) & (draws < p_off)
-    stage = np.where(activate, np.int8(Stage.ACTIVE), stage)
-    return np.where(lapse, np.int8(Stage.LAPSED), stage)
+    lapse = (stage == ACTIVE) & (draws < p_off)
+    stage = np.where(activate, ACTIVE, stage)
+    return np.where(lapse, LAPSED, stage)
 
 
 def activate_threshold(
@@ -241,8 +278,8 @@ def activate_threshold(
     else:
         share = np.divide(n_active_neighbours, degree, out=np.zeros(degree.shape), where=degree > 0)
         reached = share >= threshold
-    activate = reached & (degree > 0) & (stage != Stage.ACTIVE)
-    return np.where(activate, np.int8(Stage.ACTIVE), stage)
+    activate = reached & (degree > 0) & (stage != ACTIVE)
+    return np.where(activate, ACTIVE, stage)
 
 
 def activate_bass(
@@ -261,8 +298,8 @@ def activate_bass(
     approaches the closed form (Bass 1969).
     """
     probability = np.minimum((p + q * share_active_neighbours) * dt, 1.0)
-    activate = (stage != Stage.ACTIVE) & (draws < probability)
-    return np.where(activate, np.int8(Stage.ACTIVE), stage)
+    activate = (stage != ACTIVE) & (draws < probability)
+    return np.where(activate, ACTIVE, stage)
 
 
 # Phases: functions of (state, params) that call the kernels above.
@@ -271,7 +308,7 @@ def activate_bass(
 def awareness_phase(state: State, params: ScenarioParams) -> None:
     """Media and word of mouth make UNAWARE actors AWARE."""
     a = state.actors
-    n_informed = state.n_informed_neighbours.update(state.network, a.stage != Stage.UNAWARE)
+    n_informed = state.n_informed_neighbours.update(state.network, a.stage != UNAWARE)
     a.stage = become_aware(
         stage=a.stage,
         share_informed_neighbours=state.network.share(n_informed),
@@ -310,7 +347,7 @@ def membership_phase(state: State, params: ScenarioParams) -> None:
 def activation_phase(state: State, params: ScenarioParams) -> None:
     """The adoption decision by the scenario's rule; first activations are dated."""
     a, d, dt = state.actors, params.decision, state.dt_weeks
-    before = a.stage == Stage.ACTIVE
+    before = a.stage == ACTIVE
     n_active_neighbours = state.n_active_neighbours.update(state.network, before)
     state.share_active_neighbours = state.network.share(n_active_neighbours)
     draws = state.stream("activation").random(a.n, dtype=np.float32)
@@ -322,7 +359,7 @@ def activation_phase(state: State, params: ScenarioParams) -> None:
             threshold=a.threshold,
             threshold_count=d.threshold_count,
         )
-        may_change = np.flatnonzero(~before)
+        may_change = (~before).nonzero()[0]
     elif d.rule == "bass":
         a.stage = activate_bass(
             stage=a.stage,
@@ -332,10 +369,10 @@ def activation_phase(state: State, params: ScenarioParams) -> None:
             dt=dt,
             draws=draws,
         )
-        may_change = np.flatnonzero(~before)
+        may_change = (~before).nonzero()[0]
     else:
         may_change = activate_by_utility(state, d, draws)
-    first = may_change[(a.stage[may_change] == Stage.ACTIVE) & ~before[may_change]]
+    first = may_change[(a.stage[may_change] == ACTIVE) & ~before[may_change]]
     a.t_active[first[a.t_active[first] < 0]] = state.step
 
 
@@ -348,10 +385,10 @@ def activate_by_utility(state: State, d: DecisionParams, draws: np.ndarray) -> n
     a, dt = state.actors, state.dt_weeks
     bound_on = hazard_probability(d.kappa_on, dt)
     bound_off = hazard_probability(d.kappa_off, dt)
-    users = np.flatnonzero(draws < np.maximum(bound_on, bound_off))
+    users = (draws < max(bound_on, bound_off)).nonzero()[0]
     stage = a.stage[users]
-    bound = np.where(stage == Stage.ACTIVE, bound_off, bound_on)
-    users = users[(stage >= Stage.MEMBER) & (draws[users] < bound)]  # on a platform
+    bound = np.where(stage == ACTIVE, bound_off, bound_on)
+    users = users[(stage >= MEMBER) & (draws[users] < bound)]  # on a platform
     utility = adoption_utility(
         alpha=a.alpha[users],
         beta=a.beta[users],

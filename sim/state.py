@@ -16,7 +16,7 @@ Nothing is saved and restored.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Protocol
@@ -196,6 +196,8 @@ class State:
         n_informed_neighbours: kept count of neighbours not UNAWARE.
         n_active_neighbours: kept count of ACTIVE neighbours.
         streams: the named random streams created so far.
+        modifier_tables: tables by membership set made from a modifier, with
+            the modifier's array they were made from (see `perceived_risk`).
     """
 
     actors: Actors
@@ -217,6 +219,7 @@ class State:
     n_informed_neighbours: NeighbourCount = field(default_factory=NeighbourCount)
     n_active_neighbours: NeighbourCount = field(default_factory=NeighbourCount)
     streams: dict[str, np.random.Generator] = field(default_factory=dict)
+    modifier_tables: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.modifiers = self.base = read_only(self.base)
@@ -257,13 +260,40 @@ class State:
         Args:
             actors: indices of the actors wanted (default: all).
         """
-        n_platforms = self.bits.sum(axis=1)
-        safety = self.bits @ self.modifiers.data_safety
-        mean_safety = np.divide(
-            safety, n_platforms, out=np.zeros(safety.size), where=n_platforms > 0
-        )
-        risk_by_set = 1.0 - mean_safety
+        by_set = self._by_set("risk", self.modifiers.data_safety, risk_by_set)
         if actors is None:
-            return risk_by_set.take(self.actors.membership) * self.modifiers.risk_factor
-        membership = self.actors.membership[actors]
-        return risk_by_set.take(membership) * self.modifiers.risk_factor[actors]
+            return by_set.take(self.actors.membership) * self.modifiers.risk_factor
+        return by_set.take(self.actors.membership[actors]) * self.modifiers.risk_factor[actors]
+
+    def churn_by_set(self) -> np.ndarray:
+        """Churn exposure of each membership set: its platforms' highest churn (0 for none)."""
+        return self._by_set("churn", self.modifiers.churn_per_week, churn_by_set)
+
+    def _by_set(
+        self,
+        name: str,
+        values: np.ndarray,
+        table: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """`table(bits, values)`, made again only when the modifier's array is a new one.
+
+        A modifier's array is read-only: the same array holds the same values,
+        and most steps keep the arrays of the step before.
+        """
+        cached = self.modifier_tables.get(name)
+        if cached is None or cached[0] is not values:
+            cached = self.modifier_tables[name] = (values, table(self.bits, values))
+        return cached[1]
+
+
+def risk_by_set(bits: np.ndarray, data_safety: np.ndarray) -> np.ndarray:
+    """Risk perceived on each membership set: 1 - mean data safety of its platforms (1 for none)."""
+    n_platforms = bits.sum(axis=1)
+    safety = bits @ data_safety
+    mean_safety = np.divide(safety, n_platforms, out=np.zeros(safety.size), where=n_platforms > 0)
+    return 1.0 - mean_safety
+
+
+def churn_by_set(bits: np.ndarray, churn_per_week: np.ndarray) -> np.ndarray:
+    """Churn exposure of each membership set: the highest churn of its platforms (0 for none)."""
+    return (bits * churn_per_week).max(axis=1)

@@ -29,10 +29,10 @@ SEED = 0
 
 
 def scenario_files() -> list[Path]:
-    """Every scenario file of the library and of the validation set-ups."""
+    """Every scenario file of the library and of the validation set-ups (not their sweeps)."""
     files = sorted((ROOT / "scenarios").glob("*.toml"))
     files += sorted((ROOT / "experiments" / "validation").glob("*.toml"))
-    return files
+    return [path for path in files if not path.name.endswith("_sweep.toml")]
 
 
 def key(path: Path) -> str:
