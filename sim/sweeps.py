@@ -163,7 +163,7 @@ def sweep(
     started, clock = datetime.now(UTC), time.perf_counter()
     with _locked(folder, experiment, force_new):
         keys = _prepare(folder, experiment)
-        done = completed_keys(folder)
+        done = completed_keys(folder) & keys
         todo = keys - done
         manifest = _manifest(experiment, executor, started, len(keys))
         write_json(manifest | {"status": "running"}, folder / "manifest.json")
@@ -193,7 +193,7 @@ def sweep(
             finished = {"finished": datetime.now(UTC).isoformat(), "status": status}
             write_json(manifest | counts | timing | finished, folder / "manifest.json")
     return SweepResult(
-        folder, len(keys), len(done & keys), n_done, n_failed, seconds, executor.description
+        folder, len(keys), len(done), n_done, n_failed, seconds, executor.description
     )
 
 
