@@ -2,7 +2,8 @@
 
 One interface, `Executor.imap_unordered(fn, tasks, lost)`: results come back
 as runs finish, whatever their order; `lost(task, error)` turns a task the
-executor could not finish (its worker died twice, a cluster that failed it)
+executor could not finish (it killed its worker three times, a cluster that
+failed it)
 into a result, so a sweep records it and goes on. A bounded number of tasks
 is in flight at any time, so memory stays flat however many runs a sweep
 has. The results themselves never depend on the executor: a run is a pure
@@ -78,7 +79,8 @@ class ProcessExecutor:
 
     Workers ignore Ctrl-C (the parent stops them). A worker that dies (killed,
     out of memory) breaks the pool: a new pool is started and the tasks that
-    were in flight run again, up to `MAX_ATTEMPTS` times each.
+    were in flight run again, one at a time, so that a task that kills its
+    worker is found and given up after `MAX_ATTEMPTS`, and the others complete.
 
     Args:
         workers: processes (0 = one per core).
@@ -97,43 +99,66 @@ class ProcessExecutor:
     def imap_unordered(
         self, fn: Callable[[T], R], tasks: Iterable[T], lost: Callable[[T, BaseException], R]
     ) -> Iterator[R]:
-        """Yield `fn(task)` for every task as the workers finish them."""
+        """Yield `fn(task)` for every task as the workers finish them.
+
+        When a worker dies, every task in flight fails with the pool. Those
+        tasks are run again one at a time in a new pool, so that only a task
+        that kills its worker alone is charged an attempt; after
+        `MAX_ATTEMPTS` it comes back through `lost`.
+        """
         source = iter(tasks)
-        retry: deque[tuple[T, int]] = deque()
+        suspects: deque[tuple[T, int]] = deque()
         pending: dict[Future[R], tuple[T, int]] = {}
         pool = self._pool or self._new_pool()
         window = 4 * self.workers
         exhausted = False
         while True:
-            while len(pending) < window and (retry or not exhausted):
-                if retry:
-                    task, attempts = retry.popleft()
-                else:
-                    try:
-                        task, attempts = next(source), 0
-                    except StopIteration:
-                        exhausted = True
-                        break
+            if suspects and not pending:
+                task, attempts = suspects.popleft()
                 with interrupts_ignored():  # workers started now inherit the ignore
                     pending[pool.submit(fn, task)] = (task, attempts)
+            while not suspects and not exhausted and len(pending) < window:
+                try:
+                    task = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                with interrupts_ignored():
+                    pending[pool.submit(fn, task)] = (task, 0)
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
+            alone = len(pending) == 1
+            failed: list[tuple[T, int]] = []
             for future in done:
-                task, attempts = pending.pop(future)
-                try:
-                    yield future.result()
-                except BrokenProcessPool as err:
-                    broken = True
-                    if attempts + 1 < MAX_ATTEMPTS:
-                        retry.append((task, attempts + 1))
-                    else:
-                        yield lost(task, err)
-                except Exception as err:  # e.g. a task that cannot be pickled
-                    yield lost(task, err)
-            if broken:
-                pool = self._new_pool()
+                yield from self._outcome(future, pending.pop(future), failed, lost)
+            if not failed:
+                continue
+            for future in list(pending):  # the pool is broken: the others fail with it
+                yield from self._outcome(future, pending.pop(future), failed, lost)
+            for task, attempts in failed:
+                if not alone:
+                    suspects.append((task, attempts))
+                elif attempts + 1 < MAX_ATTEMPTS:
+                    suspects.appendleft((task, attempts + 1))
+                else:
+                    yield lost(task, BrokenProcessPool(f"its worker died {MAX_ATTEMPTS} times"))
+            pool = self._new_pool()
+
+    @staticmethod
+    def _outcome(
+        future: Future[R],
+        entry: tuple[T, int],
+        failed: list[tuple[T, int]],
+        lost: Callable[[T, BaseException], R],
+    ) -> Iterator[R]:
+        """A finished future's result; a task of a broken pool goes to `failed`."""
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            failed.append(entry)
+        except Exception as err:  # e.g. a task that cannot be pickled
+            yield lost(entry[0], err)
 
     def _stop(self) -> None:
         pool, self._pool = self._pool, None
@@ -190,7 +215,7 @@ class DaskExecutor:
                     silence_logs=logging.ERROR,
                 )
                 self._client = Client(self._cluster)
-        except OSError as err:
+        except (OSError, ValueError, TypeError) as err:  # no answer; a malformed address
             self.close()
             raise ExecutorError(
                 f"--scheduler = {address!r}: no Dask scheduler answers ({err})"

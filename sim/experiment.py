@@ -30,6 +30,7 @@ seed and key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -41,10 +42,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.designs import FactorRange, design_points, n_points
-from sim.experiment_spec import ExperimentError, ExperimentSpec, FactorSpec, OutputSpec
-from sim.params import INTERVENTION_TYPES, ScenarioParams
+from sim.experiment_spec import ExperimentError, ExperimentSpec, OutputSpec
+from sim.factors import resolve_factor
 from sim.runner import output_names, replicate_seeds
 from sim.scenario import Scenario, ScenarioError, load_scenario, read_with_extends
+
+MAX_RUNS = 10_000_000
+"""Largest experiment accepted (its design table alone would fill gigabytes beyond)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class Experiment:
     def hash(self) -> str:
         """Hash of what the results depend on: arms as resolved, design, outputs."""
         record = {
-            "arms": {name: s.hash for name, s in self.arms.items()},
+            "arms": {name: content_hash(s) for name, s in self.arms.items()},
             "factors": [f.__dict__ for f in self.factors],
             "design": self.spec.design.model_dump(mode="json"),
             "output": self.spec.output.model_dump(mode="json", exclude={"folder"}),
@@ -148,8 +152,30 @@ class Experiment:
 
 
 def run_key(scenario: Scenario, seed: int) -> str:
-    """Key of a run: hash of its resolved scenario and its seed."""
-    return hashlib.sha256(f"{scenario.hash}:{seed}".encode()).hexdigest()[:20]
+    """Key of a run: hash of its resolved scenario (with the files it reads) and its seed."""
+    return hashlib.sha256(f"{content_hash(scenario)}:{seed}".encode()).hexdigest()[:20]
+
+
+def content_hash(scenario: Scenario) -> str:
+    """The scenario's hash, with the content of the edge-list file it reads, if any."""
+    network = scenario.params.network
+    if network.kind != "edgelist" or not network.path:
+        return scenario.hash
+    return f"{scenario.hash}:{_file_digest(scenario.base_dir / network.path)}"
+
+
+@functools.lru_cache(maxsize=64)
+def _digest_of(path: Path, size: int, modified_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file (cached while its size and time stay), or "missing"."""
+    try:
+        info = path.resolve().stat()
+        return _digest_of(path.resolve(), info.st_size, info.st_mtime_ns)
+    except OSError:
+        return "missing"
 
 
 def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Experiment:
@@ -171,6 +197,9 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
     except ScenarioError as err:
         raise ExperimentError(str(err)) from None
     data = _flatten_tables(data)
+    broken = [k for k in _all_keys(data) if any(c in k for c in "\n\r")]
+    if broken:
+        raise ExperimentError(f"{path}: a key holds a line break: {broken[0]!r}")
     for key, value in (overrides or {}).items():
         table, _, name = key.partition(".")
         if name and table in ("design", "output"):
@@ -186,9 +215,9 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
         raise ExperimentError(f"{path}: {key}: {message}") from None
     arms = _arms(spec, path, origins)
     factors = tuple(
-        _factor(path, key, factor, spec.design.kind, arms) for key, factor in spec.factors.items()
+        resolve_factor(path, key, factor, spec.design, arms) for key, factor in spec.factors.items()
     )
-    _check_design(path, spec, len(factors))
+    _check_design(path, spec, factors, len(arms))
     points = design_points(
         spec.design.kind,
         factors,
@@ -198,6 +227,9 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
         spec.design.second_order,
     )
     _check_outputs(path, spec.output, arms)
+    for index, values in enumerate(points):  # values valid alone may contradict each other
+        for arm, base in arms.items():
+            _with(base, values, f"{path}: design point {index} ({_describe(values)}), arm {arm!r}")
     return Experiment(spec, path.resolve(), arms, factors, tuple(points), data)
 
 
@@ -209,6 +241,15 @@ def _flatten_tables(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("factors"), dict):
         out["factors"] = _flat(out["factors"], stop=_is_factor)
     return out
+
+
+def _all_keys(data: Mapping[str, Any]) -> list[str]:
+    keys = []
+    for key, value in data.items():
+        keys.append(str(key))
+        if isinstance(value, Mapping):
+            keys.extend(_all_keys(value))
+    return keys
 
 
 def _never(_: Mapping[str, Any]) -> bool:
@@ -256,111 +297,31 @@ def _arms(
     return arms
 
 
-def _factor(
-    path: Path, key: str, factor: FactorSpec, kind: str, arms: Mapping[str, Scenario]
-) -> FactorRange:
-    where = f"{path}: factors.{key}"
-    if key in ScenarioParams.model_fields and key in ("name", "description"):
-        raise ExperimentError(f"{where}: not a model parameter")
-    annotation = None
-    for arm, scenario in arms.items():
-        annotation = _annotation(scenario.to_dict(), key)
-        if annotation is None:
-            raise ExperimentError(f"{where}: {_no_parameter(scenario, key)} (arm {arm!r})")
-    integer = annotation is int or (getattr(annotation, "__args__", None) or ())[:1] == (int,)
-    if kind == "grid":
-        if (factor.values is None) == (factor.bounds is None):
-            raise ExperimentError(
-                f"{where}: a grid factor needs `values` or `bounds` with `points`"
-            )
-        if factor.bounds is not None and factor.points is None:
-            raise ExperimentError(f"{where}: `bounds` on a grid needs `points` (how many values)")
-        values = factor.values
-        if values is None:
-            values = _spaced(factor.bounds, factor.points, integer)  # type: ignore[arg-type]
-        if not values:
-            raise ExperimentError(f"{where}: values = []: give at least one value")
-        for value in values:
-            _check_value(arms, key, value, where)
-        return FactorRange(key, values=tuple(values), integer=integer)
-    if factor.bounds is None or factor.values is not None or factor.points is not None:
-        raise ExperimentError(
-            f"{where}: a {kind} design samples each factor within "
-            "`bounds = [low, high]` (no values, no points)"
-        )
-    low, high = factor.bounds
-    if not low < high:
-        raise ExperimentError(
-            f"{where}: bounds = [{low:g}, {high:g}]: the lower bound must be below the upper"
-        )
-    for value in (low, high):
-        _check_value(arms, key, round(value) if integer else value, where)
-    return FactorRange(key, bounds=(float(low), float(high)), integer=integer)
-
-
-def _spaced(bounds: tuple[float, float], points: int, integer: bool) -> tuple[Any, ...]:
-    low, high = bounds
-    step = (high - low) / (points - 1)
-    values = [low + i * step for i in range(points)]
-    if integer:
-        return tuple(dict.fromkeys(round(v) for v in values))
-    return tuple(round(v, 12) for v in values)
-
-
-def _check_value(arms: Mapping[str, Scenario], key: str, value: Any, where: str) -> None:
-    for arm, scenario in arms.items():
-        try:
-            scenario.with_overrides({key: value}, f"{where}, arm {arm!r}")
-        except ScenarioError as err:
-            raise ExperimentError(str(err)) from None
-
-
-def _annotation(data: Mapping[str, Any], key: str) -> Any:
-    """The type of the parameter a dotted key names in a scenario, or None if it names none."""
-    parts = key.split(".")
-    model: Any = ScenarioParams
-    if parts[0] == "interventions" and len(parts) == 3:
-        labels = [
-            str(d.get("name") or f"{i}_{d['type']}") for i, d in enumerate(data["interventions"])
-        ]
-        index = (
-            int(parts[1])
-            if parts[1].isdigit()
-            else (labels.index(parts[1]) if parts[1] in labels else None)
-        )
-        if index is None or index >= len(labels):
-            return None
-        model, parts = INTERVENTION_TYPES[data["interventions"][index]["type"]], parts[2:]
-    for i, part in enumerate(parts):
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None or part == "interventions":
-            return None
-        if i == len(parts) - 1:
-            return field.annotation
-        model = field.annotation
-    return None
-
-
-def _no_parameter(scenario: Scenario, key: str) -> str:
-    """Why a dotted key names no parameter, with what it could name instead."""
-    parts = key.split(".")
-    if parts[0] == "interventions":
-        specs = scenario.params.interventions
-        labels = [spec.name or f"{i}_{spec.type}" for i, spec in enumerate(specs)]
-        if len(parts) != 3 or (parts[1] not in labels and not parts[1].isdigit()):
-            named = ", ".join(labels) or "none in this scenario"
-            return f"give interventions.<name, label or position>.<field> (interventions: {named})"
-    return "names no parameter of the scenario schema (see the parameter tables in docs/ODD.md)"
-
-
-def _check_design(path: Path, spec: ExperimentSpec, n_factors: int) -> None:
+def _check_design(
+    path: Path, spec: ExperimentSpec, factors: tuple[FactorRange, ...], n_arms: int
+) -> None:
     design = spec.design
     where = f"{path}: design"
+    n_factors = len(factors)
+    unused = {"levels", "second_order"} - {"morris": {"levels"}, "sobol": {"second_order"}}.get(
+        design.kind, set()
+    )
+    for name in sorted(unused & design.model_fields_set):
+        raise ExperimentError(f"{where}.{name}: not used by a {design.kind} design; remove it")
     if design.kind == "grid":
         if design.points is not None:
             raise ExperimentError(
                 f"{where}.points: a grid has no sample size (its factors give the values)"
             )
+        size = math.prod(len(f.values or ()) for f in factors)
+    else:
+        size = n_points(design.kind, n_factors, design.points or 0, design.second_order)
+    if size * n_arms * design.replications > MAX_RUNS:
+        raise ExperimentError(
+            f"{where}: {size} points x {n_arms} arms x {design.replications} replications "
+            f"is more than {MAX_RUNS:,} runs; split the experiment"
+        )
+    if design.kind == "grid":
         return
     if n_factors == 0:
         raise ExperimentError(

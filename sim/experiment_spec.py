@@ -61,7 +61,7 @@ class DesignSpec(_Spec):
 class OutputSpec(_Spec):
     """What each run keeps, and where the sweep writes."""
 
-    kpis: Names = DEFAULT_KPIS  # names of `sim.results.summarize`
+    kpis: Annotated[Names, Field(min_length=1)] = DEFAULT_KPIS  # names of `sim.results.summarize`
     series: Names = ()  # timeseries columns kept (with step and time)
     every: int = Field(1, ge=1)  # keep every k-th step of the series (and the last)
     folder: str = ""  # default results/sweeps/<name>, relative to the current folder

@@ -107,7 +107,7 @@ def sensitivity_indices(
             else:
                 rows += _morris_rows(design, problem, inputs, outputs, confidence, seed, (arm, kpi))
     # factor2 is NaN outside S2 rows, whether or not the table has any
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"factor2": "str"})
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"factor2": "string"})
 
 
 def _setting(design: Mapping[str, Any], key: str) -> Any:

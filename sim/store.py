@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ import pyarrow.parquet as pq
 
 PARTS = "parts"
 DESIGN = "design.parquet"
+PART_NAME = re.compile(r"^\d{20}-\d+-\d+\.(runs|series|failures)\.parquet$")
+"""Names of the parts a sweep writes (time, process id, count, table)."""
+TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp(\.[A-Za-z0-9]+)?$")
+"""Names of files being written (``.<name>.<pid>.tmp``, and ``.<stem>.<pid>.tmp.<ext>``)."""
 CELL_COLUMNS = ("point", "arm", "replication", "seed", "key")
 
 
@@ -148,24 +153,49 @@ def completed_keys(folder: Path) -> set[str]:
 
 
 def remove_leftovers(folder: Path) -> int:
-    """Remove what killed writers left: temporary files and series parts without their KPIs.
+    """Remove what killed writers left: their temporary files, series parts without KPIs.
 
-    Only to be called by the process holding the sweep's lock.
+    Only files named as the sweep and its analyses name them are removed, and
+    a temporary file only once the process named in it has ended. To be
+    called by the process holding the sweep's lock.
 
     Returns:
         How many files were removed.
     """
     parts = folder / PARTS
     removed = 0
-    for path in [*parts.glob(".*.tmp*"), *folder.glob(".*.tmp*"), *folder.glob("plots/.*.tmp*")]:
-        path.unlink(missing_ok=True)
-        removed += 1
+    for path in [*parts.iterdir(), *folder.iterdir(), *_entries(folder / "plots")]:
+        match = TEMPORARY.match(path.name)
+        if match and path.is_file() and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed += 1
     for path in parts.glob("*.series.parquet"):
         stem = path.name.removesuffix(".series.parquet")
-        if not (parts / f"{stem}.runs.parquet").exists():
+        if PART_NAME.match(path.name) and not (parts / f"{stem}.runs.parquet").exists():
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def foreign_parts(folder: Path) -> list[str]:
+    """Names in the parts folder that the sweep did not write."""
+    entries = _entries(folder / PARTS)
+    return [p.name for p in entries if not (PART_NAME.match(p.name) or TEMPORARY.match(p.name))]
+
+
+def _entries(folder: Path) -> list[Path]:
+    return list(folder.iterdir()) if folder.is_dir() else []
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this host has this id (a stale temporary file's writer)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_design(folder: Path, cells: Iterable[Mapping[str, Any]]) -> int:

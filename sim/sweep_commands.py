@@ -155,11 +155,11 @@ def sensitivity_command(folder: Folder, kpi: KpiOption = None) -> None:
     names = _kpis_or_fail(results, kpi, folder)
     try:
         table = sensitivity_indices(design, results.kpis, names, seed=int(design.get("seed", 0)))
-    except SensitivityError as err:
+        _write(folder / "sensitivity.png", lambda path: plot_sensitivity(table, path))
+    except (SensitivityError, ValueError) as err:
         fail(f"{folder}: {err}")
         raise
     _write(folder / "sensitivity.csv", lambda path: table.to_csv(path, index=False))
-    _write(folder / "sensitivity.png", lambda path: plot_sensitivity(table, path))
     shown = Table(title=f"{results.manifest.get('experiment', folder)}: {design['kind']} indices")
     for column in ("kpi", "factor", "index", "value", "conf"):
         shown.add_column(column, justify="right" if column in ("value", "conf") else "left")

@@ -37,8 +37,10 @@ from sim.scenario import Scenario
 from sim.store import (
     DESIGN,
     PARTS,
+    TEMPORARY,
     PartWriter,
     completed_keys,
+    foreign_parts,
     remove_leftovers,
     write_design,
     write_json,
@@ -268,11 +270,12 @@ def _locked(folder: Path, experiment: Experiment, force_new: bool) -> Iterator[N
 
 
 def _is_sweep_folder(folder: Path) -> bool:
-    names = {entry.name for entry in folder.iterdir() if not _temporary(entry.name)}
-    if not names <= OWNED:
+    """Whether a folder holds nothing but a sweep's own files (or a sweep killed early)."""
+    names = {entry.name for entry in folder.iterdir() if not TEMPORARY.match(entry.name)}
+    if not names <= OWNED or foreign_parts(folder):
         return False
-    if "manifest.json" not in names:
-        return names <= {".lock", PARTS, DESIGN, "experiment.json"}  # killed before the manifest
+    if "manifest.json" not in names:  # killed before its first manifest
+        return names <= {".lock"} or _previous_hash(folder) not in (None, "unknown")
     try:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -284,26 +287,31 @@ def _is_sweep_folder(folder: Path) -> bool:
     )
 
 
-def _temporary(name: str) -> bool:
-    """A file being written by the sweep or its analyses (``.<name>.<pid>.tmp...``)."""
-    return name.startswith(".") and ".tmp" in name
-
-
 def _previous_hash(folder: Path) -> str | None:
+    """The hash in `experiment.json`; "unknown" if results lie there without it."""
     try:
-        return json.loads((folder / "experiment.json").read_text(encoding="utf-8"))["hash"]
-    except (OSError, ValueError, KeyError):
-        return "unknown" if (folder / DESIGN).exists() else None
+        record = json.loads((folder / "experiment.json").read_text(encoding="utf-8"))
+        if isinstance(record, dict) and isinstance(record.get("hash"), str):
+            return record["hash"]
+    except (OSError, ValueError):
+        pass
+    has_results = (folder / DESIGN).exists() or any((folder / PARTS).glob("*"))
+    return "unknown" if has_results or (folder / "experiment.json").exists() else None
 
 
 def _clear(folder: Path) -> None:
-    """Remove a previous experiment's results (all written by the sweep and its analyses)."""
-    for name in OWNED - {".lock"}:
+    """Remove a previous experiment's results: parts first, `experiment.json` last.
+
+    In that order, a removal that is interrupted never leaves results that
+    a later sweep could take for its own.
+    """
+    for name in (PARTS, DESIGN, "plots", "sensitivity.csv", "sensitivity.png", "manifest.json"):
         path = folder / name
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    (folder / "experiment.json").unlink(missing_ok=True)
 
 
 def _manifest(

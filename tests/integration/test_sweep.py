@@ -41,6 +41,8 @@ series = ["share_active_recruiters", "new_hires_social"]
 every = 7
 """
 N_RUNS = 2 * 3 * 4
+LONG = EXPERIMENT.replace("replications = 4", "replications = 30")
+N_LONG = 2 * 3 * 30  # a sweep long enough to be interrupted mid-way, however fast the runs
 
 
 def write_experiment(folder: Path, text: str = EXPERIMENT) -> Path:
@@ -61,6 +63,13 @@ def reference(tmp_path_factory) -> tuple[Path, tuple[pd.DataFrame, pd.DataFrame]
     result = sweep(write_experiment(folder), out=folder / "out")
     assert (result.n_runs, result.n_done, result.n_failed) == (N_RUNS, N_RUNS, 0)
     return folder / "out", tables(folder / "out")
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("long")
+    sweep(write_experiment(folder, LONG), out=folder / "out")
+    return tables(folder / "out")
 
 
 def assert_same(found: tuple[pd.DataFrame, pd.DataFrame], expected) -> None:
@@ -112,11 +121,13 @@ def n_complete(folder: Path) -> int:
         return 0
 
 
-def test_killed_at_random_moments_then_resumed_gives_the_uninterrupted_tables(tmp_path, reference):
-    write_experiment(tmp_path)
+def test_killed_at_random_moments_then_resumed_gives_the_uninterrupted_tables(
+    tmp_path, long_reference
+):
+    write_experiment(tmp_path, LONG)
     rng = random.Random(2026)  # the kill moments are drawn, and reproducible
     partial = []
-    for target in sorted(rng.sample(range(1, N_RUNS // 2), 3)):
+    for target in sorted(rng.sample(range(1, N_LONG // 2), 3)):
         process = start_sweep(tmp_path, "--workers", "2")
         deadline = time.monotonic() + 60
         while n_complete(tmp_path / "out") < target and time.monotonic() < deadline:
@@ -125,15 +136,15 @@ def test_killed_at_random_moments_then_resumed_gives_the_uninterrupted_tables(tm
         os.killpg(process.pid, signal.SIGKILL)  # the parent and its workers, at once
         process.wait()
         partial.append(n_complete(tmp_path / "out"))
-    assert all(0 < n < N_RUNS for n in partial), f"a kill fell outside the sweep: {partial}"
+    assert all(0 < n < N_LONG for n in partial), f"a kill fell outside the sweep: {partial}"
     done = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"{partial[-1]} already complete" in done.stdout
-    assert_same(tables(tmp_path / "out"), reference[1])
+    assert_same(tables(tmp_path / "out"), long_reference)
 
 
-def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, reference):
-    write_experiment(tmp_path)
+def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, long_reference):
+    write_experiment(tmp_path, LONG)
     process = start_sweep(tmp_path, "--workers", "2")
     deadline = time.monotonic() + 60
     workers: list[psutil.Process] = []
@@ -146,14 +157,15 @@ def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, reference
         time.sleep(0.2)
     while n_complete(tmp_path / "out") == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert n_complete(tmp_path / "out") < N_LONG  # the kill falls mid-sweep
     workers[0].kill()
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
-    assert_same(tables(tmp_path / "out"), reference[1])
+    assert_same(tables(tmp_path / "out"), long_reference)
 
 
-def test_ctrl_c_saves_what_finished_and_the_same_command_resumes(tmp_path, reference):
-    write_experiment(tmp_path)
+def test_ctrl_c_saves_what_finished_and_the_same_command_resumes(tmp_path, long_reference):
+    write_experiment(tmp_path, LONG)
     process = start_sweep(tmp_path, "--workers", "2")
     deadline = time.monotonic() + 60
     while n_complete(tmp_path / "out") == 0 and time.monotonic() < deadline:
@@ -170,8 +182,8 @@ def test_ctrl_c_saves_what_finished_and_the_same_command_resumes(tmp_path, refer
     assert saved >= 1
     done = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert f"{N_RUNS - saved} runs done, {saved} already complete" in done.stdout
-    assert_same(tables(tmp_path / "out"), reference[1])
+    assert f"{N_LONG - saved} runs done, {saved} already complete" in done.stdout
+    assert_same(tables(tmp_path / "out"), long_reference)
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
@@ -300,3 +312,16 @@ def test_an_unreachable_scheduler_is_one_line_before_anything_is_written(tmp_pat
         "sweep", "small.toml", "--scheduler", "tcp://x:1", "--dask-local", "2", cwd=tmp_path
     )
     assert both.returncode == 2 and both.stderr.count("\n") == 1
+
+
+def test_results_left_without_their_experiment_record_never_count_as_complete(tmp_path):
+    write_experiment(tmp_path, EXPERIMENT.replace("replications = 4", "replications = 1"))
+    done = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0
+    for name in ("experiment.json", "manifest.json", "design.parquet"):
+        (tmp_path / "out" / name).unlink()
+    parts = sorted(p.name for p in (tmp_path / "out" / "parts").iterdir())
+    for option in ([], ["--force-new"]):  # nothing proves these parts are this sweep's own
+        refused = recruitsim("sweep", "small.toml", "--out", "out", *option, cwd=tmp_path)
+        assert refused.returncode == 2 and "did not write" in refused.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / "parts").iterdir()) == parts

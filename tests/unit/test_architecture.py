@@ -19,7 +19,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 # its own layer or below (never above).
 LAYERS = {
     0: {"params", "scenario", "analysis", "provenance", "budget", "terminal"}
-    | {"designs", "store", "experiment_spec"},
+    | {"designs", "store", "experiment_spec", "factors"},
     1: {"population", "network", "state"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"},
     3: {"results", "agents"},

@@ -245,19 +245,44 @@ def test_bad_experiments_fail_in_one_line_before_any_run(
     assert expected in error_of(path)
 
 
-def test_a_point_the_scenario_refuses_is_named(tmp_path):
-    # each value alone is valid; together with a start past the run's end they are not
-    path = write(
-        tmp_path,
-        experiment_text(
-            '"run.steps" = { values = [6, 20] }\n'
-            '"interventions.0_training.start" = { values = [10] }'
-        ),
+def test_a_point_the_scenario_refuses_is_named_at_load(tmp_path):
+    # each value alone is valid; together (kappa_off above kappa_on) they are not
+    text = experiment_text(
+        '"decision.kappa_on" = { values = [0.1, 0.03] }\n'
+        '"decision.kappa_off" = { values = [0.01, 0.05] }'
     )
-    with pytest.raises(ExperimentError) as info:
-        load_experiment(path)
-        list(load_experiment(path).cells())
-    assert "interventions.0.start" in str(info.value)
+    message = error_of(write(tmp_path, text))
+    assert "design point 3" in message and "kappa_off" in message
+
+
+def test_grid_values_take_the_parameters_type(tmp_path):
+    path = write(tmp_path, experiment_text('"learning.sharing" = { values = [0, 0.5, 1] }'))
+    values = [p["learning.sharing"] for p in load_experiment(path).points]
+    assert values == [0.0, 0.5, 1.0] and all(type(v) is float for v in values)
+
+
+def test_a_table_or_a_whole_intervention_is_not_a_factor(tmp_path):
+    table = experiment_text('"network" = { values = [1] }')
+    assert "names a table" in error_of(write(tmp_path, table))
+    whole = experiment_text('"interventions.0" = { values = [1] }')
+    assert "interventions.<name, label or position>.<field>" in error_of(write(tmp_path, whole))
+
+
+def test_the_run_key_covers_the_edge_list_file_it_reads(tmp_path):
+    for arm, ties in (("a", "0 1\n1 2\n"), ("b", "0 1\n1 2\n2 0\n")):
+        (tmp_path / arm).mkdir()
+        (tmp_path / arm / "ties.txt").write_text(ties)
+        (tmp_path / arm / "s.toml").write_text(
+            f'extends = "{ROOT / "scenarios" / "baseline.toml"}"\nname = "same"\n'
+            '[network]\nkind = "edgelist"\npath = "ties.txt"\n'
+        )
+    path = write(tmp_path, 'name = "x"\n[arms]\na = "a/s.toml"\nb = "b/s.toml"\n')
+    experiment = load_experiment(path)
+    keys = {cell.arm: cell.key for cell in experiment.cells()}
+    assert keys["a"] != keys["b"]  # the same parameters, different files
+    before = experiment.hash
+    (tmp_path / "b" / "ties.txt").write_text("0 1\n")
+    assert load_experiment(path).hash != before
 
 
 def test_missing_files_and_arms(tmp_path):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +12,7 @@ from sim.store import (
     PARTS,
     PartWriter,
     completed_keys,
+    foreign_parts,
     load_results,
     remove_leftovers,
     write_design,
@@ -47,14 +51,20 @@ def test_a_series_part_without_its_kpis_is_ignored_then_removed(tmp_path):
     writer.add_run("a", 0.1, {"kpi": 1.0}, series(2))
     # what a writer killed between its two renames leaves: a series part alone, a temporary file
     orphan = pd.DataFrame({"key": ["b", "b"], **series(2)})
-    orphan.to_parquet(tmp_path / PARTS / "9-1-1.series.parquet", index=False)
-    (tmp_path / PARTS / ".9-1-2.runs.parquet.1.tmp").write_bytes(b"half")
+    stem = f"{9:020d}-{os.getpid()}-7"
+    orphan.to_parquet(tmp_path / PARTS / f"{stem}.series.parquet", index=False)
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a writer that has ended: its temporary file is a leftover
+    (tmp_path / PARTS / f".{stem}.runs.parquet.{ended.pid}.tmp").write_bytes(b"half")
+    (tmp_path / PARTS / f".{stem}.runs.parquet.{os.getpid()}.tmp").write_bytes(b"in progress")
+    (tmp_path / PARTS / "notes.txt").write_text("not the sweep's")
     results = load_results(tmp_path)
     assert list(results.kpis["key"]) == ["a"] and set(results.series["key"]) == {"a"}
     assert remove_leftovers(tmp_path) == 2
-    assert sorted(p.name.split(".", 1)[1] for p in (tmp_path / PARTS).iterdir()) == [
-        "runs.parquet", "series.parquet"
-    ]  # fmt: skip
+    left = sorted(p.name for p in (tmp_path / PARTS).iterdir() if not p.name.startswith("0"))
+    # a live writer's file and a file the sweep did not name are left alone
+    assert left == [f".{stem}.runs.parquet.{os.getpid()}.tmp", "notes.txt"]
+    assert foreign_parts(tmp_path) == ["notes.txt"]
 
 
 def test_failures_are_kept_until_the_run_completes(tmp_path):
