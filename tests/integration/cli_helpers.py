@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,3 +22,13 @@ def recruitsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd
     )
+
+
+def interruptible() -> None:
+    """Give a child the default Ctrl-C, as a terminal does (run between fork and exec).
+
+    A shell that starts the test run in the background sets SIGINT to
+    "ignore", which children inherit, and Python then never raises
+    KeyboardInterrupt: the tests of Ctrl-C restore the default first.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import BASELINE, SMALL, recruitsim
+from cli_helpers import BASELINE, SMALL, interruptible, recruitsim
 
 from sim.output import STAGING_TAG, slug
 
@@ -202,7 +202,12 @@ def test_ctrl_c_gives_one_line_and_leaves_nothing(tmp_path, delay_s):
         "--runs", "400", "--workers", "2", "--out", str(tmp_path / "out"),
     ]  # fmt: skip
     child = subprocess.Popen(
-        command, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
     )
     time.sleep(delay_s)
     started = time.monotonic()

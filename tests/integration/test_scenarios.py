@@ -46,9 +46,7 @@ def test_scenario_file_loads_and_runs_ten_steps(path):
     cost = summary["cum_cost"]
     assert math.isfinite(cost) and cost >= 0
     assert cost == pytest.approx(ts["new_cost"].sum())
-    per_intervention = [
-        v for k, v in summary.items() if k.startswith("cum_cost_")
-    ]
+    per_intervention = [v for k, v in summary.items() if k.startswith("cum_cost_")]
     assert len(per_intervention) == len(scenario.params.interventions)
     assert cost == pytest.approx(sum(per_intervention))
     assert result.scenario_hash == scenario.hash

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from cli_helpers import ROOT, recruitsim
+from cli_helpers import ROOT, interruptible, recruitsim
 
 from sim.executors import DaskExecutor, ProcessExecutor
 from sim.store import load_results
@@ -110,7 +110,7 @@ def start_sweep(folder: Path, *options: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "sim.cli", "sweep", "small.toml", "--out", "out", *options]
     return subprocess.Popen(
         command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=interruptible,
     )  # fmt: skip
 
 
