@@ -42,7 +42,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.designs import FactorRange, design_points, n_points
-from sim.experiment_spec import ExperimentError, ExperimentSpec, OutputSpec
+from sim.experiment_spec import ExperimentError, ExperimentSpec, OutputSpec, spec_error
 from sim.factors import resolve_factor
 from sim.runner import output_names, replicate_seeds
 from sim.scenario import Scenario, ScenarioError, load_scenario, read_with_extends
@@ -209,10 +209,7 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "<top level>"
-        message = first["msg"].removeprefix("Value error, ")
-        raise ExperimentError(f"{path}: {key}: {message}") from None
+        raise ExperimentError(spec_error(err, data, str(path))) from None
     arms = _arms(spec, path, origins)
     factors = tuple(
         resolve_factor(path, key, factor, spec.design, arms) for key, factor in spec.factors.items()
@@ -257,7 +254,8 @@ def _never(_: Mapping[str, Any]) -> bool:
 
 
 def _is_factor(table: Mapping[str, Any]) -> bool:
-    return not table or bool({"values", "bounds", "points"} & set(table))
+    """A factor's own table holds values (its keys' tables would hold tables only)."""
+    return not table or not all(isinstance(value, Mapping) for value in table.values())
 
 
 def _flat(

@@ -5,9 +5,12 @@ Every field is documented where it is declared; unknown keys are refused.
 
 from __future__ import annotations
 
+import difflib
+import reprlib
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.scenario import ScenarioError
 
@@ -78,3 +81,41 @@ class ExperimentSpec(_Spec):
     factors: dict[str, FactorSpec] = {}
     design: DesignSpec = DesignSpec()
     output: OutputSpec = OutputSpec()
+
+
+def spec_error(error: ValidationError, data: Mapping[str, Any], where: str) -> str:
+    """Pydantic's first complaint about an experiment file, in one line.
+
+    It names the key and its value, and what is allowed there.
+    """
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc) or "<top level>"
+    value: Any = data
+    for part in loc:
+        value = value.get(part, _MISSING) if isinstance(value, Mapping) else _MISSING
+    shown = "" if value is _MISSING else f" = {_short.repr(value)}"
+    if first["type"] == "extra_forbidden":
+        table = ("factors",) if loc[:1] == ["factors"] else tuple(loc[:-1])
+        allowed = [*_TABLES.get(table, {}), *(["extends"] if not table else [])]
+        close = difflib.get_close_matches(loc[-1], allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{where}: unknown key {key!r}{shown}{hint} (allowed here: {', '.join(allowed)})"
+    if loc[:1] == ["factors"] and len(loc) == 2:
+        return (
+            f"{where}: {key}{shown}: expected a table such as {{ values = [...] }} "
+            "or { bounds = [low, high] }"
+        )
+    message = first["msg"].removeprefix("Value error, ").replace("a valid tuple", "a list")
+    return f"{where}: {key}{shown}: {message}"
+
+
+_MISSING = object()
+_short = reprlib.Repr()
+_short.maxstring, _short.maxother, _short.maxlevel = 50, 50, 2
+_TABLES: dict[tuple[str, ...], dict[str, Any]] = {
+    (): ExperimentSpec.model_fields,
+    ("design",): DesignSpec.model_fields,
+    ("output",): OutputSpec.model_fields,
+    ("factors",): FactorSpec.model_fields,
+}

@@ -160,6 +160,31 @@ def test_run_key_depends_on_scenario_and_seed():
 
 
 @pytest.mark.parametrize(
+    "design,output,factors,expected",
+    [
+        (
+            "replicatons = 3",
+            "",
+            "",
+            "unknown key 'design.replicatons' = 3 (did you mean 'replications'?)",
+        ),
+        ("", 'kpis = "cum_hires"', "", "output.kpis = 'cum_hires': Input should be a list"),
+        ("", "", '"learning.sharing" = 0.5', "expected a table such as { values = [...] }"),
+        (
+            "",
+            "",
+            '"learning.sharing" = { bonds = [0, 1] }',
+            "(allowed here: values, bounds, points)",
+        ),
+    ],
+)
+def test_schema_errors_name_the_key_the_value_and_what_is_allowed(
+    tmp_path, design, output, factors, expected
+):
+    assert expected in error_of(write(tmp_path, experiment_text(factors, design, output)))
+
+
+@pytest.mark.parametrize(
     "factors,design,output,head,expected",
     [
         (
