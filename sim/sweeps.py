@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -46,6 +47,8 @@ from sim.store import (
     write_json,
 )
 
+PLOT_NAME = re.compile(r"^((heatmap|against)_.+\.png|[A-Za-z0-9_.-]+\.csv)$")
+"""Names of the files `recruitsim plot` writes into ``plots/``."""
 OWNED = frozenset(
     {"manifest.json", "experiment.json", DESIGN, PARTS, ".lock", "sensitivity.csv"}
     | {"sensitivity.png", "plots"}
@@ -305,13 +308,15 @@ def _clear(folder: Path) -> None:
     In that order, a removal that is interrupted never leaves results that
     a later sweep could take for its own.
     """
-    for name in (PARTS, DESIGN, "plots", "sensitivity.csv", "sensitivity.png", "manifest.json"):
-        path = folder / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
+    shutil.rmtree(folder / PARTS, ignore_errors=True)  # checked to hold only parts
+    plots = folder / "plots"
+    for path in plots.iterdir() if plots.is_dir() else []:
+        if PLOT_NAME.match(path.name) and path.is_file():  # anything else there stays
             path.unlink()
-    (folder / "experiment.json").unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        plots.rmdir()  # only if nothing else is left in it
+    for name in (DESIGN, "sensitivity.csv", "sensitivity.png", "manifest.json", "experiment.json"):
+        (folder / name).unlink(missing_ok=True)
 
 
 def _manifest(

@@ -223,11 +223,16 @@ def test_a_changed_experiment_is_refused_unless_force_new(tmp_path):
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "--force-new" in refused.stderr
     assert len(load_results(tmp_path / "out").kpis) == 6  # the earlier results are untouched
+    plotted = recruitsim("plot", "out", "--kpi", "cum_hires", cwd=tmp_path)
+    assert plotted.returncode == 0, plotted.stderr
+    (tmp_path / "out" / "plots" / "notes.txt").write_text("mine")  # put there by the user
     forced = recruitsim(
         "sweep", "small.toml", "--out", "out", "--force-new", "--workers", "1", cwd=tmp_path
     )
     assert forced.returncode == 0, forced.stderr
     assert len(load_results(tmp_path / "out").kpis) == 12
+    # the earlier figures went with their results; the user's file stayed
+    assert sorted(p.name for p in (tmp_path / "out" / "plots").iterdir()) == ["notes.txt"]
 
 
 def test_a_folder_of_other_files_is_refused_and_left_as_it_was(tmp_path):
