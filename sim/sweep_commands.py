@@ -70,26 +70,7 @@ def sweep_command(
     say(f"{experiment.spec.name}: {experiment.n_runs} runs on {executor.description}")
     if dashboard:
         say(f"Dask dashboard: {dashboard}")
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("failed {task.fields[failed]}"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    bar = Progress(*columns, console=err_console, transient=True)
-    task = bar.add_task("runs", total=None, failed=0, rate="")
-
-    def tick(done: int, failed: int, total: int) -> None:
-        if not bar.live.is_started:  # started with the first run: an early error stays one line
-            bar.start()
-        elapsed = bar.tasks[0].elapsed or 0.0
-        rate = f"{done / elapsed * 60:.0f} runs/min" if elapsed > 0 else ""
-        bar.update(task, completed=done + failed, total=total, failed=failed, rate=rate)
-
+    bar, tick = _progress_bar()
     try:
         with executor:
             try:
@@ -120,6 +101,34 @@ def sweep_command(
         )
         raise typer.Exit(1)
     say(summary)
+
+
+def _progress_bar() -> tuple[Progress, Callable[[int, int, int], None]]:
+    """A bar of runs done, failed, rate and time left, and the callback that moves it.
+
+    The bar starts with the first run, so an error found before stays one line.
+    """
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    bar = Progress(*columns, console=err_console, transient=True)
+    task = bar.add_task("runs", total=None, failed=0, rate="")
+
+    def tick(done: int, failed: int, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed * 60:.0f} runs/min" if elapsed > 0 else ""
+        bar.update(task, completed=done + failed, total=total, failed=failed, rate=rate)
+
+    return bar, tick
 
 
 def _results_or_fail(folder: Path) -> Results:

@@ -189,17 +189,26 @@ def sweep(
             writer.flush()  # runs finished before an interrupt still count
             seconds = time.perf_counter() - clock
             complete = len(done) + n_done
-            status = "complete" if complete == len(keys) else "incomplete"
-            counts = {"runs_complete": complete, "runs_failed": n_failed, "runs_now": n_done}
-            timing = {
-                "seconds": round(seconds, 3),
-                "runs_per_second": round(n_done / seconds, 3) if seconds else None,
-            }
-            finished = {"finished": datetime.now(UTC).isoformat(), "status": status}
-            write_json(manifest | counts | timing | finished, folder / "manifest.json")
+            record = _outcome_record(complete == len(keys), complete, n_done, n_failed, seconds)
+            write_json(manifest | record, folder / "manifest.json")
     return SweepResult(
         folder, len(keys), len(done), n_done, n_failed, seconds, executor.description
     )
+
+
+def _outcome_record(
+    whole: bool, complete: int, n_done: int, n_failed: int, seconds: float
+) -> dict[str, Any]:
+    """What the manifest says of a sweep once it stops."""
+    return {
+        "runs_complete": complete,
+        "runs_failed": n_failed,
+        "runs_now": n_done,
+        "seconds": round(seconds, 3),
+        "runs_per_second": round(n_done / seconds, 3) if seconds else None,
+        "finished": datetime.now(UTC).isoformat(),
+        "status": "complete" if whole else "incomplete",
+    }
 
 
 def _lost(task: RunTask, error: BaseException) -> RunOutcome:
