@@ -18,6 +18,8 @@ import pytest
 from cli_helpers import ROOT, interruptible, recruitsim
 
 from sim.executors import DaskExecutor, ProcessExecutor
+from sim.experiment import load_experiment
+from sim.runner import run
 from sim.store import load_results
 from sim.sweeps import sweep
 
@@ -87,7 +89,16 @@ def test_the_tables_hold_every_cell_with_its_factors_seed_and_thinned_series(ref
     assert sorted(series["step"].unique()) == [0, 7, 14, 21, 28, 35, 40]  # every 7th, and the last
     final = series[series["step"] == 40].set_index("key")["share_active_recruiters"]
     assert final.notna().all() and len(final) == N_RUNS
-    # the coverage reaches the runs: more trainees, a higher cost
+    # a stored cell holds what a direct run of its scenario and seed gives
+    cell = next(
+        c for c in load_experiment(reference[0].parent / "small.toml").cells() if c.point == 4
+    )
+    direct = run(cell.scenario, cell.seed)
+    stored = kpis.set_index("key").loc[cell.key]
+    assert stored["cum_hires"] == direct.summary["cum_hires"]
+    assert stored["final_share_active"] == direct.summary["final_share_active"]
+    assert stored["interventions.0.coverage"] == 0.6 and stored["learning.sharing"] == 0.5
+    assert final[cell.key] == direct.timeseries["share_active_recruiters"].iloc[-1]
     manifest = json.loads((reference[0] / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["runs_complete"] == N_RUNS
     assert manifest["design"]["kind"] == "grid" and manifest["workers"] == 1
