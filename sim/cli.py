@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.budget import check_memory
+from sim.compare_command import compare_command
 from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import git_commit, package_versions
@@ -209,6 +210,7 @@ def _run_with_progress(scenario: Scenario, seeds: list[int], workers: int) -> li
 app.command("sweep")(sweep_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("plot")(plot_command)
+app.command("compare")(compare_command)
 
 
 def main() -> None:

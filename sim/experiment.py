@@ -106,11 +106,16 @@ class Experiment:
 
     @property
     def hash(self) -> str:
-        """Hash of what the results depend on: arms as resolved, design, outputs."""
+        """Hash of what the results depend on: arms as resolved, design, outputs.
+
+        The number of replications is left out: the seeds of more
+        replications extend those of fewer, so a folder can take more (or
+        fewer) replications of the same experiment and keep its runs.
+        """
         record = {
             "arms": {name: content_hash(s) for name, s in self.arms.items()},
             "factors": [f.__dict__ for f in self.factors],
-            "design": self.spec.design.model_dump(mode="json"),
+            "design": self.spec.design.model_dump(mode="json", exclude={"replications"}),
             "output": self.spec.output.model_dump(mode="json", exclude={"folder"}),
         }
         text = json.dumps(record, sort_keys=True, default=str)
@@ -228,6 +233,42 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
         for arm, base in arms.items():
             _with(base, values, f"{path}: design point {index} ({_describe(values)}), arm {arm!r}")
     return Experiment(spec, path.resolve(), arms, factors, tuple(points), data)
+
+
+def arms_experiment(
+    name: str,
+    arms: Mapping[str, Scenario],
+    replications: int,
+    seed: int,
+    output: Mapping[str, Any],
+    source: Path,
+) -> Experiment:
+    """An experiment of named arms with no factors, built from scenarios already loaded.
+
+    Args:
+        name: the experiment's name.
+        arms: arm name -> resolved scenario (each run with the same seeds).
+        replications: runs per arm.
+        seed: the root seed of the replications.
+        output: the `[output]` table (kpis, series, every).
+        source: where the experiment is recorded as coming from.
+
+    Raises:
+        ExperimentError: an output no arm records, or a bad setting (one line).
+    """
+    data: dict[str, Any] = {
+        "name": name,
+        "arms": {arm: str(s.source or arm) for arm, s in arms.items()},
+        "design": {"replications": replications, "seed": seed},
+        "output": dict(output),
+    }
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as err:
+        raise ExperimentError(spec_error(err, data, name)) from None
+    _check_design(source, spec, (), len(arms))
+    _check_outputs(source, spec.output, arms)
+    return Experiment(spec, source, dict(arms), (), ({},), data)
 
 
 def _flatten_tables(data: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,9 @@ class Recorder:
         self._rows = np.empty((0, 0))
         self._capacity = steps + 1
         self._totals = dict.fromkeys(FLOWS, 0.0)
+        self.n_domains = state.entrant_population.domains
+        self._vacancy_weeks = 0.0
+        self._time_weeks = state.time_weeks
         self._builtin: frozenset[str] = frozenset()
 
     def record(self, state: State) -> None:
@@ -90,10 +93,16 @@ class Recorder:
         for name, count in totals.items():
             row[f"share_{name}"] = count / max(a.n, 1)
         self._record_profiles(row, a, is_member)
+        self._record_domains(row, a, is_member, self.n_domains)
         members = members_per_platform(a.membership, state.platforms.n)
         for name, count in zip(state.platforms.name, members, strict=True):
             row[f"n_members_{name}"] = count
-        row["n_vacancies_open"] = int(a.vacancies[self.recruiters].sum())
+        open_vacancies = int(a.vacancies[self.recruiters].sum())
+        row["n_vacancies_open"] = open_vacancies
+        # vacancies held open over the step just ended, counted at its end
+        self._vacancy_weeks += open_vacancies * (state.time_weeks - self._time_weeks)
+        self._time_weeks = state.time_weeks
+        row["cum_vacancy_weeks"] = self._vacancy_weeks
         row["n_seeking"] = np.count_nonzero(a.is_seeking[self.candidates])
         for name in FLOWS:
             value = getattr(state.flows, name)
@@ -124,6 +133,7 @@ class Recorder:
             ("belief", belief),
         ):
             row[f"mean_{name}_{kind_name}"] = values.sum() * share
+        row[f"share_aware_{kind_name}"] = (n_kind - counts["unaware"]) * share
         return {
             "aware": n_kind - counts["unaware"],
             "member": members,
@@ -131,17 +141,40 @@ class Recorder:
         }
 
     def _record_profiles(self, row: dict[str, float], a: Actors, is_member: np.ndarray) -> None:
-        """Membership shares of junior and experienced candidates."""
+        """Member and active shares of junior and experienced candidates."""
         candidates = self.candidates
         junior = a.profile[candidates] == JUNIOR  # candidates are junior or experienced
+        is_active = a.stage[candidates] == Stage.ACTIVE
         n_junior = np.count_nonzero(junior)
         members_junior = np.count_nonzero(junior & is_member[candidates])
         members = np.count_nonzero(is_member[candidates])
-        for profile, n_profile, n_members in (
-            ("junior", n_junior, members_junior),
-            ("experienced", candidates.stop - n_junior, members - members_junior),
+        active_junior = np.count_nonzero(junior & is_active)
+        active = np.count_nonzero(is_active)
+        for profile, n_profile, n_members, n_active in (
+            ("junior", n_junior, members_junior, active_junior),
+            (
+                "experienced",
+                candidates.stop - n_junior,
+                members - members_junior,
+                active - active_junior,
+            ),
         ):
-            row[f"share_member_{profile}"] = n_members / n_profile if n_profile else float("nan")
+            share = 1.0 / n_profile if n_profile else float("nan")
+            row[f"share_member_{profile}"] = n_members * share
+            row[f"share_active_{profile}"] = n_active * share
+
+    @staticmethod
+    def _record_domains(
+        row: dict[str, float], a: Actors, is_member: np.ndarray, n_domains: int
+    ) -> None:
+        """Member and active shares of each job domain (candidates and recruiters)."""
+        size = np.bincount(a.domain, minlength=n_domains)
+        members = np.bincount(a.domain, weights=is_member, minlength=n_domains)
+        active = np.bincount(a.domain, weights=a.stage == Stage.ACTIVE, minlength=n_domains)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for domain in range(n_domains):
+                row[f"share_member_domain_{domain}"] = members[domain] / size[domain]
+                row[f"share_active_domain_{domain}"] = active[domain] / size[domain]
 
     def timeseries(self) -> pd.DataFrame:
         """The recorded rows as a DataFrame (counts as integers)."""
@@ -164,9 +197,13 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `t_half_final`, `t_half_final_<kind>`: time to half the final active share;
         `final_share_active`, `final_share_member` (and per kind);
         `cum_hires_social`, `cum_hires_traditional`, `cum_hires` (all channels),
-        `social_hire_share`; `cum_cost`; plus `extra` (e.g. per-intervention
-        reach). Totals are read from the last row's `cum_*` columns, so a
-        timeseries thinned to every k-th step gives the same totals.
+        `social_hire_share`; `cum_cost`; `mean_weeks_to_fill` (open
+        vacancy-weeks per hire: Little's law over the run);
+        `final_share_active_<group>`, `final_share_member_<group>` for the
+        groups junior, experienced (candidates) and `domain_<d>`; plus
+        `extra` (e.g. per-intervention reach). Totals are read from the last
+        row's `cum_*` columns, so a timeseries thinned to every k-th step
+        gives the same totals.
     """
     time = timeseries["time"].to_numpy()
     last = timeseries.iloc[-1]
@@ -189,8 +226,20 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
     out["cum_hires"] = social + traditional
     out["social_hire_share"] = social / (social + traditional) if social + traditional else 0.0
     out["cum_cost"] = float(last["cum_cost"])
+    hires = social + traditional
+    out["mean_weeks_to_fill"] = float(last["cum_vacancy_weeks"]) / hires if hires else float("nan")
+    groups = ("junior", "experienced", *_domains(timeseries))
+    for group in groups:
+        for stage in ("active", "member"):
+            out[f"final_share_{stage}_{group}"] = float(last[f"share_{stage}_{group}"])
     out.update(extra or {})
     return out
+
+
+def _domains(timeseries: pd.DataFrame) -> list[str]:
+    """The `domain_<d>` groups the timeseries records, in order."""
+    prefix = "share_active_"
+    return [c.removeprefix(prefix) for c in timeseries.columns if c.startswith(prefix + "domain_")]
 
 
 def _half_final(time: np.ndarray, share: np.ndarray) -> float:

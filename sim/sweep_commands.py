@@ -70,7 +70,7 @@ def sweep_command(
     say(f"{experiment.spec.name}: {experiment.n_runs} runs on {executor.description}")
     if dashboard:
         say(f"Dask dashboard: {dashboard}")
-    bar, tick = _progress_bar()
+    bar, tick = progress_bar()
     try:
         with executor:
             try:
@@ -103,7 +103,7 @@ def sweep_command(
     say(summary)
 
 
-def _progress_bar() -> tuple[Progress, Callable[[int, int, int], None]]:
+def progress_bar() -> tuple[Progress, Callable[[int, int, int], None]]:
     """A bar of runs done, failed, rate and time left, and the callback that moves it.
 
     The bar starts with the first run, so an error found before stays one line.

@@ -142,6 +142,10 @@ def sweep(
 ) -> SweepResult:
     """Run an experiment's missing runs and store their results.
 
+    A folder that holds the same experiment with another number of
+    replications keeps its runs: the design is rewritten and only the
+    replications it lacks are run.
+
     Args:
         experiment: an experiment, or its file.
         executor: where runs execute (default: serially in this process);
@@ -236,9 +240,14 @@ def _prepare(folder: Path, experiment: Experiment) -> set[str]:
             cell_columns = {"point": cell.point, "arm": cell.arm, "replication": cell.replication}
             yield cell_columns | {"seed": cell.seed, "key": cell.key} | cell.values
 
-    if (folder / DESIGN).is_file():
+    replications = experiment.spec.design.replications
+    if (folder / DESIGN).is_file() and _stored(folder).get("replications") == replications:
         return set(pq.read_table(folder / DESIGN, columns=["key"]).column("key").to_pylist())
-    record = {"hash": experiment.hash, "source": str(experiment.source)}
+    record = {
+        "hash": experiment.hash,
+        "replications": replications,
+        "source": str(experiment.source),
+    }
     write_json(record | {"experiment": experiment.data}, folder / "experiment.json")
     write_design(folder, rows())  # last: its presence means the design is whole
     return keys
@@ -299,14 +308,20 @@ def _is_sweep_folder(folder: Path) -> bool:
     )
 
 
-def _previous_hash(folder: Path) -> str | None:
-    """The hash in `experiment.json`; "unknown" if results lie there without it."""
+def _stored(folder: Path) -> dict[str, Any]:
+    """The record in `experiment.json` (empty if missing or unreadable)."""
     try:
         record = json.loads((folder / "experiment.json").read_text(encoding="utf-8"))
-        if isinstance(record, dict) and isinstance(record.get("hash"), str):
-            return record["hash"]
     except (OSError, ValueError):
-        pass
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _previous_hash(folder: Path) -> str | None:
+    """The hash in `experiment.json`; "unknown" if results lie there without it."""
+    previous = _stored(folder).get("hash")
+    if isinstance(previous, str):
+        return previous
     has_results = (folder / DESIGN).exists() or any((folder / PARTS).glob("*"))
     return "unknown" if has_results or (folder / "experiment.json").exists() else None
 

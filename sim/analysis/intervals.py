@@ -1,10 +1,17 @@
 """Replication statistics.
 
 Student-t mean intervals, Wilson binomial intervals and paired
-(common-random-numbers) effects.
+(common-random-numbers) effects, computed with :mod:`scipy.stats`.
+
+SciPy's t tests warn ("Precision loss ... catastrophic cancellation") when
+the values along the axis are (nearly) identical but not zero. The t interval
+is location-equivariant, so :func:`mean_ci` shifts each slice by its first
+value before calling SciPy and adds it back afterwards: the shifted slice
+starts at 0, which keeps SciPy's check quiet, and constant values give an
+exactly zero-width interval at the value.
 """
 
-import math
+from __future__ import annotations
 
 import numpy as np
 from scipy import stats
@@ -24,9 +31,10 @@ def mean_ci(
 
     Interval: ``mean ± t_{(1+c)/2, n-1} * s / sqrt(n)`` with ``s`` the sample
     standard deviation (``ddof=1``) and ``n`` the number of values along
-    ``axis``. Typical use: ``values`` of shape ``(runs, steps)`` and
-    ``axis=0`` gives a per-step band over replications. NaNs are not
-    skipped (they propagate).
+    ``axis``, from ``scipy.stats.ttest_1samp(...).confidence_interval``.
+    Typical use: ``values`` of shape ``(runs, steps)`` and ``axis=0`` gives a
+    per-step band over replications. NaNs are not skipped (they propagate).
+    Constant values give a zero-width interval at the value.
 
     Args:
         values: Array of observations, any dimensionality (1-D or e.g.
@@ -48,13 +56,16 @@ def mean_ci(
     n = arr.shape[axis]
     if n == 0:
         raise ValueError("mean_ci needs at least one value along axis")
-    mean = np.asarray(np.mean(arr, axis=axis))
     if n < 2:
+        mean = np.asarray(np.mean(arr, axis=axis))
         nan = np.full_like(mean, np.nan)
         return mean, nan, nan.copy()
-    sem = np.asarray(np.std(arr, axis=axis, ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 * (1.0 + confidence), n - 1)) * sem
-    return mean, mean - half, mean + half
+    first = np.take(arr, [0], axis=axis)
+    shifted = arr - first
+    ci = stats.ttest_1samp(shifted, 0.0, axis=axis).confidence_interval(confidence)
+    offset = np.squeeze(first, axis=axis)
+    mean = np.asarray(offset + np.mean(shifted, axis=axis))
+    return mean, np.asarray(offset + ci.low), np.asarray(offset + ci.high)
 
 
 def binomial_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -65,6 +76,10 @@ def binomial_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float
 
         centre = (phat + z²/(2n)) / (1 + z²/n)
         half   = z sqrt(phat (1 - phat)/n + z²/(4n²)) / (1 + z²/n)
+
+    computed by ``scipy.stats.binomtest(successes, n).proportion_ci(...,
+    method="wilson")``, which sets the lower bound to exactly 0 at
+    ``successes = 0`` and the upper bound to exactly 1 at ``successes = n``.
 
     Args:
         successes: Number of successes, ``0 <= successes <= n``.
@@ -83,17 +98,10 @@ def binomial_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float
         raise ValueError(f"n must be >= 1, got {n!r}")
     if not (0 <= successes <= n):
         raise ValueError(f"successes must be in [0, n], got {successes!r} with n={n!r}")
-    z = float(stats.norm.ppf(0.5 * (1.0 + confidence)))
-    phat = successes / n
-    z2 = z * z
-    denom = 1.0 + z2 / n
-    centre = (phat + z2 / (2.0 * n)) / denom
-    half = z * math.sqrt(phat * (1.0 - phat) / n + z2 / (4.0 * n * n)) / denom
-    # Analytically lower = 0 at successes = 0 and upper = 1 at successes = n;
-    # set these exactly instead of relying on cancellation in floating point.
-    lower = 0.0 if successes == 0 else max(0.0, centre - half)
-    upper = 1.0 if successes == n else min(1.0, centre + half)
-    return lower, upper
+    ci = stats.binomtest(int(successes), int(n)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return float(ci.low), float(ci.high)
 
 
 def paired_effect(
@@ -102,8 +110,12 @@ def paired_effect(
     """Mean paired difference ``treatment - baseline`` with a t interval.
 
     Intended for common-random-numbers designs where run ``i`` of both arms
-    used the same seed. NaNs propagate (filter incomplete pairs beforehand if
-    that is the intended policy).
+    used the same seed. The interval is the paired t interval (what
+    ``scipy.stats.ttest_rel(...).confidence_interval`` computes: a one-sample
+    t interval of the differences), via :func:`mean_ci` of the differences so
+    that constant differences give a zero-width interval without SciPy's
+    precision warning. NaNs propagate (filter incomplete pairs beforehand, or
+    use :func:`sim.analysis.paired.paired_difference`, which drops them).
 
     Args:
         treatment: Outcome per seed in the treatment arm, 1-D.

@@ -223,13 +223,35 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
     )  # failed runs are tried again
 
 
+def test_more_replications_keep_the_runs_made_and_fewer_read_only_theirs(tmp_path):
+    one = EXPERIMENT.replace("replications = 4", "replications = 1")
+    path = write_experiment(tmp_path, one)
+    first = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = tables(tmp_path / "out")[0]
+    path.write_text(EXPERIMENT.replace("replications = 4", "replications = 3"))
+    more = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path)
+    assert "12 runs done, 6 already complete, 0 failed" in more.stdout, more.stdout
+    kpis = tables(tmp_path / "out")[0]
+    assert len(kpis) == 18 and sorted(kpis["replication"].unique()) == [0, 1, 2]
+    pd.testing.assert_frame_equal(  # the first replication is the same runs, not new ones
+        kpis[kpis["replication"] == 0].reset_index(drop=True), before
+    )
+    assert kpis.equals(tables(tmp_path / "out")[0])
+    path.write_text(one)
+    fewer = recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path)
+    assert "0 runs done, 6 already complete" in fewer.stdout, fewer.stdout
+    pd.testing.assert_frame_equal(tables(tmp_path / "out")[0], before)
+
+
 def test_a_changed_experiment_is_refused_unless_force_new(tmp_path):
-    path = write_experiment(tmp_path, EXPERIMENT.replace("replications = 4", "replications = 1"))
+    one = EXPERIMENT.replace("replications = 4", "replications = 1")
+    path = write_experiment(tmp_path, one)
     assert (
         recruitsim("sweep", "small.toml", "--out", "out", "--workers", "1", cwd=tmp_path).returncode
         == 0
     )
-    path.write_text(EXPERIMENT.replace("replications = 4", "replications = 2"))
+    path.write_text(one.replace("values = [0.1, 0.6]", "values = [0.1, 0.6, 0.7]"))
     refused = recruitsim("sweep", "small.toml", "--out", "out", cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "--force-new" in refused.stderr
@@ -241,7 +263,7 @@ def test_a_changed_experiment_is_refused_unless_force_new(tmp_path):
         "sweep", "small.toml", "--out", "out", "--force-new", "--workers", "1", cwd=tmp_path
     )
     assert forced.returncode == 0, forced.stderr
-    assert len(load_results(tmp_path / "out").kpis) == 12
+    assert len(load_results(tmp_path / "out").kpis) == 9
     # the earlier figures went with their results; the user's file stayed
     assert sorted(p.name for p in (tmp_path / "out" / "plots").iterdir()) == ["notes.txt"]
 

@@ -25,9 +25,10 @@ LAYERS = {
     3: {"results", "agents"},
     4: {"model"},
     5: {"runner", "executors"},
-    6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"},
-    7: {"sweeps"},
-    8: {"validation", "sweep_commands"},
+    6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"}
+    | {"comparison", "findings", "compare_plots"},
+    7: {"sweeps", "report", "compare"},
+    8: {"validation", "sweep_commands", "compare_command"},
     9: {"cli"},
     10: {"console"},
 }
@@ -100,6 +101,25 @@ def test_imports_go_down_the_layers_only(module):
     layer = LAYER[top(module)]
     upward = [t for t in GRAPH[module] if t != "sim" and LAYER[top(t)] > layer]
     assert not upward, f"{module} (layer {layer}) imports {upward}"
+
+
+def reachable(module: str) -> set[str]:
+    """Every `sim` module `module` imports, directly or through others."""
+    seen, todo = set(), [module]
+    while todo:
+        for target in GRAPH.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "module", ["sim.comparison", "sim.findings", "sim.compare_plots", "sim.report"]
+)
+def test_reports_read_results_without_the_model(module):
+    model_side = {"sim.model", "sim.state", "sim.rules", "sim.market", "sim.runner"}
+    assert not reachable(module) & model_side
 
 
 def test_nothing_imports_the_package_facade():

@@ -1,0 +1,366 @@
+"""The tables of a paired comparison of scenarios, from its runs' results alone.
+
+Every scenario was run with the same seeds, so replication r of a scenario
+and of the baseline share their random numbers: effects are paired
+differences, estimated run by run (`sim.analysis.paired`). The tables are
+tidy DataFrames, one row per scenario and indicator; shares are in percent
+and their effects in percentage points. Nothing here imports the model:
+the tables are computed from `sim.store.Results` (or any frames of the same
+columns), so a report can be rebuilt from a folder of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.intervals import mean_ci
+from sim.analysis.paired import holm, paired_difference, ratio_interval, runs_needed
+
+ALPHA = 0.05
+"""Family-wise error rate of the flags (Holm's adjustment over each table)."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A KPI as the report shows it.
+
+    Attributes:
+        name: the KPI's column (`sim.results.summarize`).
+        label: what the report calls it.
+        unit: the unit of its values as shown.
+        scale: shown value = stored value x scale (100 for shares, shown in %).
+    """
+
+    name: str
+    label: str
+    unit: str
+    scale: float = 1.0
+
+    @property
+    def effect_unit(self) -> str:
+        """Unit of a difference: percentage points for a share in %."""
+        return "points" if self.unit.startswith("%") else self.unit
+
+
+HEADLINE = (
+    Indicator(
+        "t_half_final_recruiters", "weeks to half the final active share, recruiters", "weeks"
+    ),
+    Indicator(
+        "t_half_final_candidates", "weeks to half the final active share, candidates", "weeks"
+    ),
+    Indicator(
+        "final_share_active_recruiters", "active recruiters at the end", "% of recruiters", 100.0
+    ),
+    Indicator(
+        "final_share_active_candidates", "active candidates at the end", "% of candidates", 100.0
+    ),
+    Indicator(
+        "final_share_member_recruiters",
+        "recruiters who are members at the end",
+        "% of recruiters",
+        100.0,
+    ),
+    Indicator(
+        "final_share_member_candidates",
+        "candidates who are members at the end",
+        "% of candidates",
+        100.0,
+    ),
+    Indicator(
+        "social_hire_share", "share of hires through the social channel", "% of hires", 100.0
+    ),
+    Indicator("cum_hires_social", "social-channel hires", "hires"),
+    Indicator("cum_hires", "hires, all channels", "hires"),
+    Indicator("mean_weeks_to_fill", "mean time to fill a vacancy", "weeks"),
+    Indicator("cum_cost", "intervention cost", "cost units"),
+)
+"""The headline indicators, in the order the report shows them."""
+COST = "cum_cost"
+ACTIVE = "final_n_active"
+"""Active actors at the end (a count the comparison adds from the series)."""
+GAINS = (
+    Indicator(ACTIVE, "additional active adopter", "actors"),
+    Indicator("cum_hires_social", "additional social-channel hire", "hires"),
+    Indicator("cum_hires", "additional hire", "hires"),
+)
+"""What cost-effectiveness divides the extra cost by."""
+GROUP_MEASURES = (("final_share_active", "active"), ("final_share_member", "member"))
+SERIES = (
+    *(
+        f"share_{stage}_{kind}"
+        for kind in ("recruiters", "candidates")
+        for stage in ("aware", "member", "active")
+    ),
+    *("cum_hires_social", "cum_hires_traditional", "n_candidates_active", "n_recruiters_active"),
+)
+"""The timeseries columns a comparison keeps."""
+DIFFERENCES = (
+    ("share_active_recruiters", "active recruiters (points)", 100.0),
+    ("share_active_candidates", "active candidates (points)", 100.0),
+    ("cum_hires_social", "social-channel hires", 1.0),
+    ("cum_hires", "hires, all channels", 1.0),
+)
+"""Paired differences over time: column, label, scale."""
+
+
+def group_names(kpis: pd.DataFrame) -> list[str]:
+    """The groups the KPIs hold: recruiters, candidates, junior, experienced, domain_<d>."""
+    prefix = "final_share_active_"
+    found = [c.removeprefix(prefix) for c in kpis.columns if c.startswith(prefix)]
+    fixed = [g for g in ("recruiters", "candidates", "junior", "experienced") if g in found]
+    return fixed + sorted((g for g in found if g.startswith("domain_")), key=_domain_number)
+
+
+def _domain_number(group: str) -> int:
+    return int(group.removeprefix("domain_"))
+
+
+def with_active_counts(kpis: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The KPIs with `final_n_active`, the active actors at each run's last step."""
+    last = series.sort_values("step").groupby("key", sort=False).tail(1)
+    counts = last.set_index("key")[["n_candidates_active", "n_recruiters_active"]].sum(axis=1)
+    return kpis.assign(**{ACTIVE: kpis["key"].map(counts).astype(float)})
+
+
+def _by_replication(kpis: pd.DataFrame, arm: str, column: str) -> pd.Series:
+    rows = kpis[kpis["arm"] == arm]
+    return rows.set_index("replication")[column].astype(float)
+
+
+def _pairs(kpis: pd.DataFrame, arm: str, baseline: str, column: str) -> tuple[np.ndarray, ...]:
+    """The arm's and the baseline's values of the replications both have (NaN pairs dropped)."""
+    both = pd.concat(
+        [_by_replication(kpis, arm, column), _by_replication(kpis, baseline, column)],
+        axis=1,
+        join="inner",
+    ).dropna()
+    return both.iloc[:, 0].to_numpy(), both.iloc[:, 1].to_numpy()
+
+
+def headline_table(
+    kpis: pd.DataFrame, order: Sequence[str], indicators: Sequence[Indicator] = HEADLINE
+) -> pd.DataFrame:
+    """Each scenario's mean of each indicator with its 95% interval (Student t over runs).
+
+    Runs where an indicator is undefined (e.g. no adoption, so no time to
+    half of it) are left out of its mean; `n` counts the runs used.
+    """
+    rows = []
+    for arm in order:
+        for ind in indicators:
+            values = _by_replication(kpis, arm, ind.name).dropna().to_numpy() * ind.scale
+            mean, lower, upper = mean_ci(values) if values.size else (np.nan,) * 3
+            rows.append(
+                {
+                    "scenario": arm,
+                    "kpi": ind.name,
+                    "label": ind.label,
+                    "unit": ind.unit,
+                    "n": values.size,
+                    "mean": float(mean),
+                    "lower": float(lower),
+                    "upper": float(upper),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def effects_table(
+    kpis: pd.DataFrame,
+    order: Sequence[str],
+    indicators: Sequence[Indicator] = HEADLINE,
+    stated: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Paired effects of each scenario against the first (the baseline), with Holm's flags.
+
+    Columns: the paired difference and its 95% interval; the unpaired
+    (Welch) interval of the same runs, what pairing gains; the paired t
+    test's p-value and its Holm adjustment over every row of the table;
+    `significant` where the adjusted p is below `ALPHA` (the interval then
+    excludes zero too); the minimum detectable effect at 80% power for the
+    runs made; the runs that would detect an effect of the size observed,
+    and of the size `stated` for the KPI (in shown units), if given.
+    """
+    baseline, rows = order[0], []
+    for arm in order[1:]:
+        for ind in indicators:
+            treated, base = _pairs(kpis, arm, baseline, ind.name)
+            eff = paired_difference(treated * ind.scale, base * ind.scale)
+            size = (stated or {}).get(ind.name, np.nan)
+            rows.append(
+                {
+                    "scenario": arm,
+                    "kpi": ind.name,
+                    "label": ind.label,
+                    "unit": ind.effect_unit,
+                    "n": eff.n,
+                    "mean_baseline": eff.mean_baseline,
+                    "mean_scenario": eff.mean_treatment,
+                    "effect": eff.effect,
+                    "lower": eff.lower,
+                    "upper": eff.upper,
+                    "unpaired_lower": eff.unpaired_lower,
+                    "unpaired_upper": eff.unpaired_upper,
+                    "p_value": eff.p_value,
+                    "mde": eff.mde,
+                    "runs_for_observed": _runs(eff.effect, eff.sd_difference),
+                    "stated_effect": size,
+                    "runs_for_stated": _runs(size, eff.sd_difference),
+                }
+            )
+    return _flagged(pd.DataFrame(rows))
+
+
+def _runs(effect: float, sd: float) -> float:
+    """Paired runs that would detect `effect` at 80% power (NaN where it means nothing)."""
+    if not (np.isfinite(effect) and np.isfinite(sd)) or effect == 0 or sd == 0:
+        return np.nan
+    return float(runs_needed(effect, sd))
+
+
+def _flagged(table: pd.DataFrame) -> pd.DataFrame:
+    """Holm-adjusted p-values over the table's rows, and the flags they give."""
+    if table.empty:
+        return table.assign(p_holm=[], excludes_zero=[], significant=[])
+    excludes = (table["lower"] > 0) | (table["upper"] < 0)
+    p_holm = holm(table["p_value"].to_numpy())
+    return table.assign(
+        p_holm=p_holm, excludes_zero=excludes, significant=np.nan_to_num(p_holm, nan=1) < ALPHA
+    )
+
+
+def cost_table(kpis: pd.DataFrame, order: Sequence[str], seed: int = 0) -> pd.DataFrame:
+    """Extra cost per additional unit of each gain, with its 95% interval, ranked.
+
+    The ratio of the paired mean differences (cost over gain) with a
+    bootstrap interval (`sim.analysis.paired.ratio_interval`). It is not
+    defined where the gain's paired interval includes zero: a cost per unit
+    of a gain that may be nil, or a loss, means nothing. Within each gain the
+    defined ratios are ranked, cheapest first.
+    """
+    baseline, rows = order[0], []
+    for position, arm in enumerate(order[1:]):
+        cost, cost_base = _pairs(kpis, arm, baseline, COST)
+        for gain_position, gain in enumerate(GAINS):
+            treated, base = _pairs(kpis, arm, baseline, gain.name)
+            n = min(len(treated), len(cost))
+            effect = paired_difference(treated[:n], base[:n])
+            ratio = ratio_interval(
+                cost[:n] - cost_base[:n],
+                treated[:n] - base[:n],
+                seed=seed + 1000 * position + gain_position,
+            )
+            rows.append(
+                {
+                    "scenario": arm,
+                    "gain": gain.label,
+                    "unit": gain.unit,
+                    "n": n,
+                    "extra_cost": float(np.mean(cost[:n] - cost_base[:n])) if n else np.nan,
+                    "gain_effect": effect.effect,
+                    "gain_lower": effect.lower,
+                    "gain_upper": effect.upper,
+                    "defined": ratio.defined,
+                    "cost_per_unit": ratio.estimate,
+                    "lower": ratio.lower,
+                    "upper": ratio.upper,
+                    "note": ratio.reason,
+                }
+            )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table.assign(rank=[])
+    ranks = table[table["defined"]].groupby("gain")["cost_per_unit"].rank(method="min")
+    return table.assign(rank=ranks.reindex(table.index)).sort_values(
+        ["gain", "rank", "scenario"], na_position="last", ignore_index=True
+    )
+
+
+def group_table(kpis: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Paired effects on each group's final active and member shares (points), Holm-flagged.
+
+    Groups: recruiters, candidates, junior and experienced candidates, and
+    each job domain (its candidates and recruiters).
+    """
+    indicators = [
+        Indicator(f"{prefix}_{group}", f"{measure}, {group.replace('_', ' ')}", "%", 100.0)
+        for group in group_names(kpis)
+        for prefix, measure in GROUP_MEASURES
+    ]
+    table = effects_table(kpis, order, indicators)
+    if table.empty:
+        return table
+    group = table["kpi"].str.replace(r"^final_share_(active|member)_", "", regex=True)
+    measure = table["kpi"].str.extract(r"^final_share_(active|member)_")[0]
+    return table.assign(group=group, measure=measure)
+
+
+def curve_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95% band over runs of each scenario's aware, member and active shares."""
+    frames = []
+    for kind in ("recruiters", "candidates"):
+        for stage in ("aware", "member", "active"):
+            band = _bands(series, order, f"share_{stage}_{kind}")
+            frames.append(band.assign(kind=kind, stage=stage))
+    return pd.concat(frames, ignore_index=True)
+
+
+def hires_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95% band over runs of each scenario's cumulative hires by channel."""
+    frames = [
+        _bands(series, order, f"cum_hires_{channel}").assign(channel=channel)
+        for channel in ("social", "traditional")
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _bands(series: pd.DataFrame, order: Sequence[str], column: str) -> pd.DataFrame:
+    frames = []
+    for arm in order:
+        wide = series[series["arm"] == arm].pivot(
+            index="time", columns="replication", values=column
+        )
+        mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": arm,
+                    "time": wide.index.to_numpy(),
+                    "mean": mean,
+                    "lower": lower,
+                    "upper": upper,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def difference_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Paired difference against the baseline over time, mean and 95% band over runs."""
+    series = series.assign(cum_hires=series["cum_hires_social"] + series["cum_hires_traditional"])
+    base = series[series["arm"] == order[0]].set_index(["replication", "time"])
+    frames = []
+    for arm in order[1:]:
+        treated = series[series["arm"] == arm].set_index(["replication", "time"])
+        for column, label, scale in DIFFERENCES:
+            diff = (treated[column] - base[column]).dropna() * scale
+            wide = diff.unstack("replication")
+            mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": arm,
+                        "measure": label,
+                        "time": wide.index.to_numpy(),
+                        "mean": mean,
+                        "lower": lower,
+                        "upper": upper,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
