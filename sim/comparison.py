@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,6 +215,44 @@ def effects_table(
                 }
             )
     return _flagged(pd.DataFrame(rows))
+
+
+def effects_by_setting(
+    kpis: pd.DataFrame,
+    by: str,
+    control: Any,
+    treated: Any,
+    settings: Sequence[str],
+    indicators: Sequence[Indicator] = HEADLINE,
+) -> pd.DataFrame:
+    """Paired effects of one value of `by` against another, at each setting of a sweep.
+
+    In a sweep every point and arm runs with the same seeds, so two points
+    that differ only in `by` pair up replication by replication. Holm's
+    adjustment is made over every row of the result (all settings).
+
+    Args:
+        kpis: a sweep's KPI table (`sim.store.Results.kpis`).
+        by: the column compared: ``"arm"``, or a factor's column.
+        control: its value taken as the comparison.
+        treated: its value whose effect is measured.
+        settings: the columns that make a setting (the other factors).
+        indicators: the KPIs, as the report shows them.
+
+    Returns:
+        `effects_table`'s columns, with `scenario` = `treated` and a column
+        per setting.
+    """
+    tables = []
+    groups = kpis.groupby(list(settings), sort=True) if settings else [((), kpis)]
+    for values, group in groups:
+        pair = group[group[by].isin([control, treated])]
+        pair = pair.assign(arm=pair[by].map({control: "control", treated: "treated"}))
+        table = effects_table(pair, ["control", "treated"], indicators).assign(scenario=treated)
+        key = values if isinstance(values, tuple) else (values,)
+        tables.append(table.assign(**dict(zip(settings, key, strict=True))))
+    joined = pd.concat(tables, ignore_index=True)
+    return _flagged(joined.drop(columns=["p_holm", "excludes_zero", "significant"]))
 
 
 def _runs(effect: float, sd: float) -> float:
