@@ -34,7 +34,8 @@ QUESTIONS = {  # question: (by, control, treated, settings, KPIs)
         ["cum_hires_social", "cum_hires", "final_share_active_candidates", "mean_weeks_to_fill"],
     ),
     "sharing": (
-        "learning.sharing", 0.0, 0.9, ["learning.prior_alpha", "market.p_hire_social"],
+        "learning.sharing", 0.0, 0.9,
+        ["learning.complexity_sharing_per_week", "learning.prior_alpha", "market.p_hire_social"],
         ["t_half_final_candidates", "final_share_active_candidates", "cum_hires_social"],
     ),
 }  # fmt: skip

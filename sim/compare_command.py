@@ -25,7 +25,7 @@ from sim.compare import (
 )
 from sim.comparison import HEADLINE
 from sim.executors import Executor, ExecutorError, make_executor
-from sim.findings import interval, number
+from sim.findings import number
 from sim.sweep_commands import progress_bar
 from sim.terminal import INTERRUPTED, MAX_SEED, console, err_console, fail, say
 
@@ -153,18 +153,20 @@ def _report(plan: Plan, outcome: Outcome, info: dict[str, object]) -> None:
 
 
 def headline_table(headline: pd.DataFrame) -> Table:
-    """The headline indicators, a column per scenario: mean [95% interval]."""
-    table = Table(title="Headline indicators: mean [95% interval] over paired runs")
+    """The headline indicators, a column per scenario: mean ± the 95% interval's half-width."""
+    table = Table(title="Headline indicators: mean ± 95% half-width over paired runs")
     table.add_column("indicator")
     scenarios = list(dict.fromkeys(headline["scenario"]))
     for name in scenarios:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", overflow="fold")
+    short = {ind.name: ind.short for ind in HEADLINE}
     for kpi in dict.fromkeys(headline["kpi"]):
         rows = headline[headline["kpi"] == kpi].set_index("scenario")
-        first = rows.iloc[0]
-        cells = [
-            f"{number(rows.at[s, 'mean'])} {interval(rows.at[s, 'lower'], rows.at[s, 'upper'])}"
-            for s in scenarios
-        ]
-        table.add_row(f"{first['label']} ({first['unit']})", *cells)
+        cells = [_plus_minus(rows.loc[s]) for s in scenarios]
+        table.add_row(short.get(kpi) or str(rows["label"].iloc[0]), *cells)
     return table
+
+
+def _plus_minus(row: pd.Series) -> str:
+    half = (row["upper"] - row["lower"]) / 2
+    return f"{number(row['mean'])} ± {number(half)}" if half == half else number(row["mean"])

@@ -34,12 +34,14 @@ class Indicator:
         label: what the report calls it.
         unit: the unit of its values as shown.
         scale: shown value = stored value x scale (100 for shares, shown in %).
+        short: a short label, with its unit, for a terminal.
     """
 
     name: str
     label: str
     unit: str
     scale: float = 1.0
+    short: str = ""
 
     @property
     def effect_unit(self) -> str:
@@ -49,36 +51,58 @@ class Indicator:
 
 HEADLINE = (
     Indicator(
-        "t_half_final_recruiters", "weeks to half the final active share, recruiters", "weeks"
+        "t_half_final_recruiters",
+        "weeks to half the final active share, recruiters",
+        "weeks",
+        short="half-adoption, recruiters (weeks)",
     ),
     Indicator(
-        "t_half_final_candidates", "weeks to half the final active share, candidates", "weeks"
+        "t_half_final_candidates",
+        "weeks to half the final active share, candidates",
+        "weeks",
+        short="half-adoption, candidates (weeks)",
     ),
     Indicator(
-        "final_share_active_recruiters", "active recruiters at the end", "% of recruiters", 100.0
+        "final_share_active_recruiters",
+        "active recruiters at the end",
+        "% of recruiters",
+        100.0,
+        "active recruiters (%)",
     ),
     Indicator(
-        "final_share_active_candidates", "active candidates at the end", "% of candidates", 100.0
+        "final_share_active_candidates",
+        "active candidates at the end",
+        "% of candidates",
+        100.0,
+        "active candidates (%)",
     ),
     Indicator(
         "final_share_member_recruiters",
         "recruiters who are members at the end",
         "% of recruiters",
         100.0,
+        "member recruiters (%)",
     ),
     Indicator(
         "final_share_member_candidates",
         "candidates who are members at the end",
         "% of candidates",
         100.0,
+        "member candidates (%)",
     ),
     Indicator(
-        "social_hire_share", "share of hires through the social channel", "% of hires", 100.0
+        "social_hire_share",
+        "share of hires through the social channel",
+        "% of hires",
+        100.0,
+        "social-hire share (%)",
     ),
-    Indicator("cum_hires_social", "social-channel hires", "hires"),
-    Indicator("cum_hires", "hires, all channels", "hires"),
-    Indicator("mean_weeks_to_fill", "mean time to fill a vacancy", "weeks"),
-    Indicator("cum_cost", "intervention cost", "cost units"),
+    Indicator("cum_hires_social", "social-channel hires", "hires", short="social hires"),
+    Indicator("cum_hires", "hires, all channels", "hires", short="hires"),
+    Indicator(
+        "mean_weeks_to_fill", "mean time to fill a vacancy", "weeks", short="time to fill (weeks)"
+    ),
+    Indicator("cum_cost", "intervention cost", "cost units", short="cost"),
 )
 """The headline indicators, in the order the report shows them."""
 COST = "cum_cost"

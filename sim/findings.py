@@ -41,31 +41,46 @@ def _unit(row: pd.Series) -> str:
     return "" if row["unit"] in ("", "hires") else f" {row['unit']}"
 
 
-def p_text(p_value: float) -> str:
-    """A p-value as a report prints it."""
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
+def signed(value: float) -> str:
+    """`number` with a plus sign for a positive value."""
+    return ("+" if value > 0 else "") + number(value)
 
 
-def effect_sentence(row: pd.Series) -> str:
-    """One effect, as the summary states it (its interval excludes zero)."""
-    verb = "raises" if row["effect"] > 0 else "lowers"
+def effect_item(row: pd.Series) -> str:
+    """An effect the summary states (Holm keeps it): signed, with unit and interval."""
     return (
-        f"{row['label']}: {verb} it by {number(abs(row['effect']))}{_unit(row)} "
-        f"{interval(row['lower'], row['upper'])} (from {number(row['mean_baseline'])}; "
-        f"Holm-adjusted {p_text(row['p_holm'])})"
+        f"{row['scenario']} {signed(row['effect'])}{_unit(row)} "
+        f"{interval(row['lower'], row['upper'])}"
     )
 
 
 def null_item(row: pd.Series) -> str:
     """An effect the runs cannot tell from zero, with what they could have detected."""
     if row["lower"] == row["upper"] == 0:
-        return f"{row['label']} (identical in every pair)"
-    text = f"{row['label']} {number(row['effect'])} {interval(row['lower'], row['upper'])}"
+        return f"{row['scenario']} (identical in every pair)"
+    text = f"{row['scenario']} {signed(row['effect'])} {interval(row['lower'], row['upper'])}"
     if math.isfinite(row["mde"]):
         text += f", detectable {number(row['mde'])}{_unit(row)}"
     if math.isfinite(row["runs_for_observed"]):
         text += f", {row['runs_for_observed']:,.0f} runs for an effect this size"
     return text
+
+
+def indicator_line(rows: pd.DataFrame) -> str:
+    """One indicator across scenarios: the effects Holm keeps, largest first, then the rest."""
+    first = rows.iloc[0]
+    label = first["label"][0].upper() + first["label"][1:]
+    text = f"{label} (baseline {number(first['mean_baseline'])}{_unit(first)}): "
+    shown = rows[rows["significant"]].sort_values("effect", ascending=False)
+    parts = []
+    if len(shown):
+        parts.append(", ".join(effect_item(row) for _, row in shown.iterrows()))
+    nulls = rows[~rows["significant"]]
+    if len(nulls):
+        parts.append(
+            "cannot be told from zero: " + "; ".join(null_item(row) for _, row in nulls.iterrows())
+        )
+    return text + ". ".join(parts) + "."
 
 
 def summary_lines(
@@ -76,35 +91,43 @@ def summary_lines(
     precision_note: str = "",
     n_missing: int = 0,
 ) -> list[str]:
-    """The summary, a list of short paragraphs (plain text)."""
+    """The summary, a list of short paragraphs (plain text).
+
+    First the key indicators across scenarios, then each scenario's other
+    headline effects, the costs per extra unit and the groups.
+    """
     lines = [
-        f"Each scenario ran {n_runs} times with the same seeds as the baseline; every effect "
-        "below is a paired difference with its 95% interval. Effects are claimed only where "
-        "Holm's adjustment over all the scenarios and indicators keeps p below 0.05."
+        f"Each scenario ran {n_runs} times with the same seeds as the baseline. Every effect "
+        "below is a paired difference with its 95% interval; an effect is stated only where "
+        "Holm's adjustment over all the scenarios and indicators keeps p below 0.05, and "
+        "otherwise said to be indistinguishable from zero, with the smallest effect the runs "
+        "detect at 80% power."
     ]
     if n_missing:
         lines.append(f"{n_missing} runs are missing or failed: the tables use the complete pairs.")
     if precision_note:
         lines.append(precision_note[0].upper() + precision_note[1:] + ".")
-    for scenario, rows in effects.groupby("scenario", sort=False):
+    for kpi in KEY_KPIS:
+        rows = effects[effects["kpi"] == kpi]
+        if len(rows):
+            lines.append(indicator_line(rows))
+    others = effects[~effects["kpi"].isin(KEY_KPIS)]
+    for scenario, rows in others.groupby("scenario", sort=False):
         shown = rows[rows["significant"]]
-        nulls = rows[~rows["significant"] & rows["kpi"].isin(KEY_KPIS)]
-        if len(shown):
-            text = (
-                f"{scenario}, against the baseline: "
-                + "; ".join(effect_sentence(row) for _, row in shown.iterrows())
-                + "."
+        nulls = rows[~rows["significant"]]
+        text = f"Other effects of {scenario}: "
+        text += (
+            "; ".join(
+                f"{row['label']} {signed(row['effect'])}{_unit(row)} "
+                f"{interval(row['lower'], row['upper'])}"
+                for _, row in shown.iterrows()
             )
-        else:
-            text = f"{scenario}: no effect on the headline indicators can be told from zero."
+            or "none that can be told from zero"
+        )
         if len(nulls):
-            text += (
-                " Cannot be told from zero (effect [95% interval], then the smallest effect "
-                "these runs detect at 80% power): "
-                + "; ".join(null_item(row) for _, row in nulls.iterrows())
-                + "."
-            )
-        lines.append(text)
+            names = ", ".join(nulls["label"])
+            text += f". Cannot be told from zero: {names}"
+        lines.append(text + ".")
     lines += _cost_lines(costs)
     lines += _group_lines(groups)
     return lines

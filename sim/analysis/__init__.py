@@ -11,8 +11,8 @@ Contents:
 * :func:`crossing_time`: first time an adoption curve reaches a level
   (e.g. ``t50``), linearly interpolated between samples.
 * Watts (2002) threshold-cascade window on Erdős-Rényi graphs.
-* Replication statistics: Student-t mean intervals, Wilson binomial
-  intervals and paired (common-random-numbers) effects.
+* Replication statistics: Student-t mean intervals and Wilson binomial
+  intervals.
 * Paired comparison of scenarios run with common seeds: paired and unpaired
   (Welch) intervals, p-values, minimum detectable effect and runs needed,
   Holm adjustment, a bootstrap interval for cost per additional unit of gain,

@@ -1,7 +1,7 @@
 """Replication statistics.
 
-Student-t mean intervals, Wilson binomial intervals and paired
-(common-random-numbers) effects, computed with :mod:`scipy.stats`.
+Student-t mean intervals and Wilson binomial intervals, computed with
+:mod:`scipy.stats` (paired effects are in :mod:`sim.analysis.paired`).
 
 SciPy's t tests warn ("Precision loss ... catastrophic cancellation") when
 the values along the axis are (nearly) identical but not zero. The t interval
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["binomial_ci", "mean_ci", "paired_effect"]
+__all__ = ["binomial_ci", "mean_ci"]
 
 
 def _check_confidence(confidence: float) -> None:
@@ -102,45 +102,3 @@ def binomial_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float
         confidence_level=confidence, method="wilson"
     )
     return float(ci.low), float(ci.high)
-
-
-def paired_effect(
-    treatment: np.ndarray, baseline: np.ndarray, confidence: float = 0.95
-) -> dict[str, float | int]:
-    """Mean paired difference ``treatment - baseline`` with a t interval.
-
-    Intended for common-random-numbers designs where run ``i`` of both arms
-    used the same seed. The interval is the paired t interval (what
-    ``scipy.stats.ttest_rel(...).confidence_interval`` computes: a one-sample
-    t interval of the differences), via :func:`mean_ci` of the differences so
-    that constant differences give a zero-width interval without SciPy's
-    precision warning. NaNs propagate (filter incomplete pairs beforehand, or
-    use :func:`sim.analysis.paired.paired_difference`, which drops them).
-
-    Args:
-        treatment: Outcome per seed in the treatment arm, 1-D.
-        baseline: Outcome per seed in the baseline arm, same shape and seed
-            order as ``treatment``.
-        confidence: Two-sided confidence level in ``(0, 1)``.
-
-    Returns:
-        Dict with ``effect`` (mean difference, in the outcome's unit),
-        ``lower`` / ``upper`` (Student-t bounds on ``n - 1`` degrees of
-        freedom, NaN when ``n == 1``) and ``n`` (number of pairs).
-
-    Raises:
-        ValueError: If the arms differ in shape, are not 1-D or are empty.
-    """
-    treat = np.asarray(treatment, dtype=float)
-    base = np.asarray(baseline, dtype=float)
-    if treat.shape != base.shape or treat.ndim != 1:
-        raise ValueError("treatment and baseline must be 1-D arrays of equal length")
-    if treat.size == 0:
-        raise ValueError("paired_effect needs at least one pair")
-    mean, lower, upper = mean_ci(treat - base, confidence=confidence, axis=0)
-    return {
-        "effect": float(mean),
-        "lower": float(lower),
-        "upper": float(upper),
-        "n": int(treat.size),
-    }

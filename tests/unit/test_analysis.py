@@ -11,7 +11,7 @@ from scipy import stats
 from sim.analysis.cascades import cascade_condition, cascade_window
 from sim.analysis.curves import bass_closed_form, bass_euler, crossing_time
 from sim.analysis.fitting import fit_bass
-from sim.analysis.intervals import binomial_ci, mean_ci, paired_effect
+from sim.analysis.intervals import binomial_ci, mean_ci
 
 P, Q = 0.03, 0.38
 
@@ -428,39 +428,3 @@ def test_binomial_ci_contains_point_estimate(pair):
     s, n = pair
     lower, upper = binomial_ci(s, n)
     assert 0.0 <= lower <= s / n <= upper <= 1.0
-
-
-# ---------------------------------------------------------------------------
-# paired_effect
-# ---------------------------------------------------------------------------
-
-
-def test_paired_effect_hand_numbers():
-    res = paired_effect(np.array([3.0, 5.0, 4.0]), np.array([1.0, 2.0, 2.0]))
-    # differences 2, 3, 2: mean 7/3, s = sqrt(1/3), sem = 1/3, t_{0.975,2} = 4.3026527
-    half = 4.302652729911275 / 3
-    assert set(res) == {"effect", "lower", "upper", "n"}
-    assert res["n"] == 3
-    assert res["effect"] == pytest.approx(7 / 3, abs=1e-12)
-    assert res["lower"] == pytest.approx(7 / 3 - half, abs=1e-9)
-    assert res["upper"] == pytest.approx(7 / 3 + half, abs=1e-9)
-    assert res["lower"] == pytest.approx(0.8991158, abs=1e-7)
-
-
-def test_paired_effect_is_not_the_unpaired_difference():
-    # A large common seed effect cancels in the paired design: differences are all 1.0
-    base = np.array([10.0, 20.0, 30.0, 40.0])
-    res = paired_effect(base + 1.0, base)
-    assert res["effect"] == pytest.approx(1.0)
-    assert res["lower"] == pytest.approx(1.0)
-    assert res["upper"] == pytest.approx(1.0)
-
-
-def test_paired_effect_single_pair_and_bad_input():
-    res = paired_effect(np.array([2.0]), np.array([1.5]))
-    assert res["effect"] == pytest.approx(0.5) and res["n"] == 1
-    assert math.isnan(res["lower"]) and math.isnan(res["upper"])
-    with pytest.raises(ValueError):
-        paired_effect(np.array([1.0, 2.0]), np.array([1.0]))
-    with pytest.raises(ValueError):
-        paired_effect(np.array([]), np.array([]))

@@ -150,8 +150,11 @@ def test_the_summary_claims_only_the_effects_holm_keeps():
                                   "lower", "upper"])  # fmt: skip
     groups = pd.DataFrame(columns=["scenario", "group", "measure", "significant"])
     text = " ".join(summary_lines(effects_rows(), costs, groups, 20))
-    assert "social hires: raises it by 3.00" in text
-    assert "all hires: raises" not in text and "active candidates: lowers" not in text
-    assert "all hires 2.00 [0.10, 3.90], detectable 2.00" in text
-    assert "active candidates -1.00 [-2.50, 0.50]" in text
+    assert "Social hires (baseline 10.0): train +3.00 [1.00, 5.00]." in text
+    # excludes zero before Holm's adjustment, not after: not stated
+    assert (
+        "All hires (baseline 10.0): cannot be told from zero: train +2.00 [0.10, 3.90], "
+        "detectable 2.00, 50 runs for an effect this size." in text
+    )
+    assert "Active candidates (baseline 10.0): cannot be told from zero: train -1.00" in text
     assert "ran 20 times" in text
