@@ -48,11 +48,15 @@ def table(question: str, folder: Path) -> pd.DataFrame:
     if results.n_missing:
         raise SystemExit(f"{folder}: {results.n_missing} runs missing; finish the sweep first")
     indicators = [INDICATORS[name] for name in kpis]
-    return effects_by_setting(results.kpis, by, control, treated, settings, indicators)
+    stated = {"cum_hires_social": 5.0}  # the runs an effect of 5 social hires would need
+    return effects_by_setting(results.kpis, by, control, treated, settings, indicators, stated)
 
 
 def markdown(effects: pd.DataFrame, settings: list[str]) -> str:
-    """One row per setting, one column per KPI: effect [95% interval] (MDE), bold if flagged."""
+    """One row per setting, one column per KPI: effect [95% interval] (MDE), bold if flagged.
+
+    A last column gives the paired runs an effect of 5 social hires would need.
+    """
     effects = effects.assign(
         cell=[
             ("**{}**" if row.significant else "{}").format(
@@ -64,7 +68,10 @@ def markdown(effects: pd.DataFrame, settings: list[str]) -> str:
         column=[f"{row.label} ({row.unit})" for row in effects.itertuples()],
     )
     wide = effects.pivot(index=settings, columns="column", values="cell")
-    wide = wide[list(dict.fromkeys(effects["column"]))].reset_index()
+    wide = wide[list(dict.fromkeys(effects["column"]))]
+    social = effects[effects["kpi"] == "cum_hires_social"].set_index(settings)
+    wide["runs for 5 social hires"] = social["runs_for_stated"].map("{:,.0f}".format)
+    wide = wide.reset_index()
     lines = ["| " + " | ".join(map(str, wide.columns)) + " |", "|" + "---|" * wide.shape[1]]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in wide.itertuples(index=False)]
     return "\n".join(lines)

@@ -80,6 +80,7 @@ class Outcome:
         batches: the sweeps made, in order.
         precision_note: what became of the precision target ("" without one).
         seconds: wall time of the runs.
+        executor: where the runs were made.
     """
 
     folder: Path
@@ -88,6 +89,7 @@ class Outcome:
     batches: list[SweepResult]
     precision_note: str
     seconds: float
+    executor: str
 
 
 def load_plan(
@@ -190,10 +192,11 @@ def _marked(folder: Path) -> bool:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(data, dict) and data.get(MARKER, {}).get("output") == "compare"
+    marker = data.get(MARKER) if isinstance(data, dict) else None
+    return isinstance(marker, dict) and marker.get("output") == "compare"
 
 
-def record(plan: Plan, outcome: Outcome, executor: Executor) -> dict[str, Any]:
+def record(plan: Plan, outcome: Outcome) -> dict[str, Any]:
     """The comparison's provenance: what ran, with which seeds, code and versions."""
     made = sum(batch.n_done for batch in outcome.batches)
     reused = len(outcome.results.kpis) - made
@@ -212,9 +215,9 @@ def record(plan: Plan, outcome: Outcome, executor: Executor) -> dict[str, Any]:
         "commit": git_commit() or "unknown",
         "versions": package_versions(),
         "seconds": round(outcome.seconds, 3),
-        "executor": executor.description,
+        "executor": outcome.executor,
         "run_time": (
-            f"{made} runs made now in {outcome.seconds:.1f} s on {executor.description}, "
+            f"{made} runs made now in {outcome.seconds:.1f} s on {outcome.executor}, "
             f"{reused} taken from earlier runs of the same scenarios; "
             f"{compute:.1f} s of computing in all runs"
         ),
@@ -282,6 +285,8 @@ def compare(
         )
         results = load_results(folder / "runs")
         if results.n_missing or len(results.failures):
+            if plan.precision is not None:
+                note = f"precision not checked: {n} paired runs asked for, some failed or missing"
             break  # the report says which runs are missing
         if plan.precision is None:
             break
@@ -300,7 +305,8 @@ def compare(
             plan.max_runs,
             n + next_batch_size(n, check.widest_half_width, check.target_half_width, plan.max_runs),
         )
-    return Outcome(folder, results, n, batches, note, time.perf_counter() - clock)
+    seconds = time.perf_counter() - clock
+    return Outcome(folder, results, n, batches, note, seconds, executor.description)
 
 
 def _targets(precision: Precision) -> tuple[Any, ...]:

@@ -85,7 +85,7 @@ def compare_command(
             finally:
                 if bar.live.is_started:
                     bar.stop()
-            info = record(plan, outcome, executor)
+            info = record(plan, outcome)
     except CompareError as err:
         fail(str(err))
         raise

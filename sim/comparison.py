@@ -248,6 +248,7 @@ def effects_by_setting(
     treated: Any,
     settings: Sequence[str],
     indicators: Sequence[Indicator] = HEADLINE,
+    stated: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Paired effects of one value of `by` against another, at each setting of a sweep.
 
@@ -262,6 +263,7 @@ def effects_by_setting(
         treated: its value whose effect is measured.
         settings: the columns that make a setting (the other factors).
         indicators: the KPIs, as the report shows them.
+        stated: KPI -> an effect size whose required runs are given.
 
     Returns:
         `effects_table`'s columns, with `scenario` = `treated` and a column
@@ -272,7 +274,8 @@ def effects_by_setting(
     for values, group in groups:
         pair = group[group[by].isin([control, treated])]
         pair = pair.assign(arm=pair[by].map({control: "control", treated: "treated"}))
-        table = effects_table(pair, ["control", "treated"], indicators).assign(scenario=treated)
+        table = effects_table(pair, ["control", "treated"], indicators, stated)
+        table = table.assign(scenario=treated)
         key = values if isinstance(values, tuple) else (values,)
         tables.append(table.assign(**dict(zip(settings, key, strict=True))))
     joined = pd.concat(tables, ignore_index=True)

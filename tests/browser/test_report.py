@@ -9,7 +9,6 @@ from pathlib import Path
 from checks import outside_requests, page_problems
 
 from sim.compare import compare, load_plan, record, write_outcome
-from sim.executors import SerialExecutor
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = """extends = "{base}"
@@ -31,7 +30,7 @@ def test_the_report_renders_whole_offline(tmp_path, browser_page, browser_reques
         paths.append(path)
     plan = load_plan(paths, runs=3, seed=5)
     outcome = compare(plan, tmp_path / "out")
-    page_path, tables = write_outcome(plan, outcome, record(plan, outcome, SerialExecutor()))
+    page_path, tables = write_outcome(plan, outcome, record(plan, outcome))
 
     browser_page.goto(page_path.as_uri())
     browser_page.wait_for_load_state("load")
