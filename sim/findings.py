@@ -70,7 +70,8 @@ def indicator_line(rows: pd.DataFrame) -> str:
     """One indicator across scenarios: the effects Holm keeps, largest first, then the rest."""
     first = rows.iloc[0]
     label = first["label"][0].upper() + first["label"][1:]
-    text = f"{label} (baseline {number(first['mean_baseline'])}{_unit(first)}): "
+    shares = first["unit"] == "points"  # effects on a share in %, in points
+    text = f"{label} (baseline {number(first['mean_baseline'])}{'%' if shares else _unit(first)}): "
     shown = rows[rows["significant"]].sort_values("effect", ascending=False)
     parts = []
     if len(shown):
@@ -78,7 +79,7 @@ def indicator_line(rows: pd.DataFrame) -> str:
     nulls = rows[~rows["significant"]]
     if len(nulls):
         parts.append(
-            "cannot be told from zero: " + "; ".join(null_item(row) for _, row in nulls.iterrows())
+            "Cannot be told from zero: " + "; ".join(null_item(row) for _, row in nulls.iterrows())
         )
     return text + ". ".join(parts) + "."
 

@@ -140,7 +140,7 @@ def effects_rows() -> pd.DataFrame:
         base | {"kpi": "cum_hires", "label": "all hires", "effect": 2.0, "lower": 0.1,
                 "upper": 3.9, "p_holm": 0.09, "significant": False},
         base | {"kpi": "final_share_active_candidates", "label": "active candidates",
-                "effect": -1.0, "lower": -2.5, "upper": 0.5, "p_holm": 0.4,
+                "unit": "points", "effect": -1.0, "lower": -2.5, "upper": 0.5, "p_holm": 0.4,
                 "significant": False},
     ])  # fmt: skip
 
@@ -153,8 +153,9 @@ def test_the_summary_claims_only_the_effects_holm_keeps():
     assert "Social hires (baseline 10.0): train +3.00 [1.00, 5.00]." in text
     # excludes zero before Holm's adjustment, not after: not stated
     assert (
-        "All hires (baseline 10.0): cannot be told from zero: train +2.00 [0.10, 3.90], "
+        "All hires (baseline 10.0): Cannot be told from zero: train +2.00 [0.10, 3.90], "
         "detectable 2.00, 50 runs for an effect this size." in text
     )
-    assert "Active candidates (baseline 10.0): cannot be told from zero: train -1.00" in text
+    # a share's baseline is in %, its effects in points
+    assert "Active candidates (baseline 10.0%): Cannot be told from zero: train -1.00" in text
     assert "ran 20 times" in text
