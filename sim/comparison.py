@@ -124,13 +124,6 @@ SERIES = (
     *("cum_hires_social", "cum_hires_traditional", "n_candidates_active", "n_recruiters_active"),
 )
 """The timeseries columns a comparison keeps."""
-DIFFERENCES = (
-    ("share_active_recruiters", "active recruiters (points)", 100.0),
-    ("share_active_candidates", "active candidates (points)", 100.0),
-    ("cum_hires_social", "social-channel hires", 1.0),
-    ("cum_hires", "hires, all channels", 1.0),
-)
-"""Paired differences over time: column, label, scale."""
 
 
 def group_names(kpis: pd.DataFrame) -> list[str]:
@@ -364,69 +357,3 @@ def group_table(kpis: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     group = table["kpi"].str.replace(r"^final_share_(active|member)_", "", regex=True)
     measure = table["kpi"].str.extract(r"^final_share_(active|member)_")[0]
     return table.assign(group=group, measure=measure)
-
-
-def curve_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% band over runs of each scenario's aware, member and active shares."""
-    frames = []
-    for kind in ("recruiters", "candidates"):
-        for stage in ("aware", "member", "active"):
-            band = _bands(series, order, f"share_{stage}_{kind}")
-            frames.append(band.assign(kind=kind, stage=stage))
-    return pd.concat(frames, ignore_index=True)
-
-
-def hires_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% band over runs of each scenario's cumulative hires by channel."""
-    frames = [
-        _bands(series, order, f"cum_hires_{channel}").assign(channel=channel)
-        for channel in ("social", "traditional")
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def _bands(series: pd.DataFrame, order: Sequence[str], column: str) -> pd.DataFrame:
-    frames = []
-    for arm in order:
-        wide = series[series["arm"] == arm].pivot(
-            index="time", columns="replication", values=column
-        )
-        mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": arm,
-                    "time": wide.index.to_numpy(),
-                    "mean": mean,
-                    "lower": lower,
-                    "upper": upper,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def difference_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Paired difference against the baseline over time, mean and 95% band over runs."""
-    series = series.assign(cum_hires=series["cum_hires_social"] + series["cum_hires_traditional"])
-    base = series[series["arm"] == order[0]].set_index(["replication", "time"])
-    frames = []
-    for arm in order[1:]:
-        treated = series[series["arm"] == arm].set_index(["replication", "time"])
-        for column, label, scale in DIFFERENCES:
-            diff = (treated[column] - base[column]).dropna() * scale
-            wide = diff.unstack("replication")
-            mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "scenario": arm,
-                        "measure": label,
-                        "time": wide.index.to_numpy(),
-                        "mean": mean,
-                        "lower": lower,
-                        "upper": upper,
-                    }
-                )
-            )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.bands import curve_bands, difference_bands, hires_bands
 from sim.compare_plots import (
     adoption_figure,
     difference_figure,
@@ -30,12 +31,9 @@ from sim.compare_plots import (
 )
 from sim.comparison import (
     cost_table,
-    curve_bands,
-    difference_bands,
     effects_table,
     group_table,
     headline_table,
-    hires_bands,
     with_active_counts,
 )
 from sim.findings import interval, number

@@ -26,7 +26,7 @@ LAYERS = {
     4: {"model"},
     5: {"runner", "executors"},
     6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"}
-    | {"comparison", "findings", "compare_plots"},
+    | {"comparison", "bands", "findings", "compare_plots"},
     7: {"sweeps", "report", "compare"},
     8: {"validation", "sweep_commands", "compare_command"},
     9: {"cli"},
@@ -115,7 +115,7 @@ def reachable(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["sim.comparison", "sim.findings", "sim.compare_plots", "sim.report"]
+    "module", ["sim.comparison", "sim.bands", "sim.findings", "sim.compare_plots", "sim.report"]
 )
 def test_reports_read_results_without_the_model(module):
     model_side = {"sim.model", "sim.state", "sim.rules", "sim.market", "sim.runner"}

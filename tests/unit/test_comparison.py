@@ -10,10 +10,10 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from sim.bands import difference_bands
 from sim.comparison import (
     Indicator,
     cost_table,
-    difference_bands,
     effects_by_setting,
     effects_table,
     headline_table,
