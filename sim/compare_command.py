@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +25,8 @@ from sim.compare import (
 from sim.comparison import HEADLINE
 from sim.executors import Executor, ExecutorError, make_executor
 from sim.findings import number
-from sim.sweep_commands import progress_bar
-from sim.terminal import INTERRUPTED, MAX_SEED, console, err_console, fail, say
+from sim.sweep_commands import Scheduler, Workers, progress_bar, stop_interrupted
+from sim.terminal import MAX_SEED, console, err_console, fail, say
 
 
 def compare_command(
@@ -51,12 +50,8 @@ def compare_command(
     out: Annotated[
         Path | None, typer.Option(help="Folder (default results/compare/<names>).")
     ] = None,
-    workers: Annotated[
-        int, typer.Option(min=0, help="Local processes (0 = one per core, 1 = serial).")
-    ] = 0,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://host:8786.")
-    ] = None,
+    workers: Workers = 0,
+    scheduler: Scheduler = None,
     detect: Annotated[
         list[str] | None,
         typer.Option(
@@ -90,11 +85,7 @@ def compare_command(
         fail(str(err))
         raise
     except KeyboardInterrupt:
-        err_console.print(
-            "interrupted: the runs finished so far are saved; run the same command to resume",
-            highlight=False,
-        )
-        sys.exit(INTERRUPTED)
+        stop_interrupted()
     _report(plan, outcome, info)
 
 

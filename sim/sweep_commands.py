@@ -27,6 +27,12 @@ from sim.sweeps import sweep
 from sim.terminal import INTERRUPTED, console, err_console, fail, say
 
 Folder = Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's output folder.")]
+Workers = Annotated[
+    int, typer.Option(min=0, help="Local processes (0 = one per core, 1 = serial).")
+]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://host:8786.")
+]
 KpiOption = Annotated[
     list[str] | None, typer.Option("--kpi", help="A KPI to analyse (repeatable; default all kept).")
 ]
@@ -36,12 +42,8 @@ def sweep_command(
     experiment_path: Annotated[
         Path, typer.Argument(metavar="EXPERIMENT", help="Experiment TOML file.")
     ],
-    workers: Annotated[
-        int, typer.Option(min=0, help="Local processes (0 = one per core, 1 = serial).")
-    ] = 0,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://host:8786.")
-    ] = None,
+    workers: Workers = 0,
+    scheduler: Scheduler = None,
     dask_local: Annotated[
         int, typer.Option(min=0, help="Start a local Dask cluster of N workers on 127.0.0.1.")
     ] = 0,
@@ -82,11 +84,7 @@ def sweep_command(
         fail(str(err))
         raise
     except KeyboardInterrupt:
-        err_console.print(
-            "interrupted: the runs finished so far are saved; run the same command to resume",
-            highlight=False,
-        )
-        sys.exit(INTERRUPTED)
+        stop_interrupted()
     rate = result.n_done / result.seconds * 60 if result.seconds else 0.0
     say(f"results: {result.folder} (read with sim.load_results)")
     summary = (
@@ -101,6 +99,15 @@ def sweep_command(
         )
         raise typer.Exit(1)
     say(summary)
+
+
+def stop_interrupted() -> None:
+    """After Ctrl-C: say that the runs made are kept, and exit with code 130."""
+    err_console.print(
+        "interrupted: the runs finished so far are saved; run the same command to resume",
+        highlight=False,
+    )
+    sys.exit(INTERRUPTED)
 
 
 def progress_bar() -> tuple[Progress, Callable[[int, int, int], None]]:
