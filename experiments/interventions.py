@@ -18,15 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.comparison import HEADLINE, Indicator, effects_by_setting
+from sim.comparison import HEADLINE, effects_by_setting
 from sim.findings import interval, number
 from sim.store import load_results
 
-INDICATORS = {ind.name: ind for ind in HEADLINE} | {
-    "t_half_final_recruiters": Indicator(
-        "t_half_final_recruiters", "weeks to half the final active share, recruiters", "weeks"
-    ),
-}
+INDICATORS = {ind.name: ind for ind in HEADLINE}
 QUESTIONS = {  # question: (by, control, treated, settings, KPIs)
     "thesis": (
         "arm", "digital", "foundations",

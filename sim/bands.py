@@ -23,6 +23,10 @@ DIFFERENCES = (
 """Paired differences over time: column, label, scale."""
 
 
+BAND = ["scenario", "time", "mean", "lower", "upper"]
+"""The columns of a band (with a column saying what it is a band of)."""
+
+
 def curve_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """Mean and 95% band over runs of each scenario's aware, member and active shares."""
     frames = []
@@ -48,6 +52,8 @@ def _bands(series: pd.DataFrame, order: Sequence[str], column: str) -> pd.DataFr
         wide = series[series["arm"] == arm].pivot(
             index="time", columns="replication", values=column
         )
+        if wide.empty:  # a scenario none of whose runs completed
+            continue
         mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
         frames.append(
             pd.DataFrame(
@@ -60,7 +66,7 @@ def _bands(series: pd.DataFrame, order: Sequence[str], column: str) -> pd.DataFr
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BAND)
 
 
 def difference_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
@@ -72,6 +78,8 @@ def difference_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame
         treated = series[series["arm"] == arm].set_index(["replication", "time"])
         for column, label, scale in DIFFERENCES:
             diff = (treated[column] - base[column]).dropna() * scale
+            if diff.empty:  # no replication completed in both
+                continue
             wide = diff.unstack("replication")
             mean, lower, upper = mean_ci(wide.to_numpy(dtype=float), axis=1)
             frames.append(
@@ -86,4 +94,4 @@ def difference_bands(series: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame
                     }
                 )
             )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BAND)

@@ -37,6 +37,10 @@ MIN_RUNS = 2
 """Fewest paired runs that give an interval."""
 FIRST_BATCH = 20
 """Paired runs made first when a precision target decides how many."""
+MAX_RUNS = 200
+"""Default ceiling of paired runs under a precision target."""
+COMPARE = "compare"
+"""The name of a comparison's experiment (in ``runs/experiment.json``)."""
 
 
 class CompareError(ExperimentError):
@@ -96,7 +100,7 @@ def load_plan(
     paths: Sequence[str | Path],
     runs: int | None = None,
     precision: Precision | None = None,
-    max_runs: int = 200,
+    max_runs: int = MAX_RUNS,
     seed: int = 1,
     stated: dict[str, float] | None = None,
     first_runs: int = FIRST_BATCH,
@@ -178,6 +182,12 @@ def check_folder(folder: Path) -> None:
     if not folder.is_dir():
         return
     names = {entry.name for entry in folder.iterdir() if not TEMPORARY.match(entry.name)}
+    runs = folder / "runs" / "experiment.json"
+    if runs.exists() and not _compare_runs(runs):
+        raise CompareError(
+            f"{where}: its runs/ folder holds a sweep that recruitsim compare did not start; "
+            "choose a new or empty folder"
+        )
     if not names or names == {"runs"}:  # new, or a comparison stopped before its report
         return
     if not (names <= FILES and _marked(folder)):
@@ -185,6 +195,16 @@ def check_folder(folder: Path) -> None:
             f"{where}: the folder holds files recruitsim compare did not write; "
             "choose a new or empty folder"
         )
+
+
+def _compare_runs(record: Path) -> bool:
+    """Whether a runs folder's experiment record is a comparison's."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    experiment = data.get("experiment") if isinstance(data, dict) else None
+    return isinstance(experiment, dict) and experiment.get("name") == COMPARE
 
 
 def _marked(folder: Path) -> bool:
@@ -271,7 +291,8 @@ def compare(
         announce: called with a line before each batch.
 
     Raises:
-        CompareError: the folder cannot take the comparison (one line).
+        ExperimentError: the folder cannot take the comparison (one line; a
+            `sim.sweeps.SweepError` from the runs' folder).
     """
     executor = executor or SerialExecutor()
     clock, batches, n = time.perf_counter(), [], plan.runs
@@ -291,7 +312,8 @@ def compare(
         if plan.precision is None:
             break
         effects = effects_table(results.kpis, plan.names, _targets(plan.precision))
-        check = half_width_reached(effects, plan.precision)
+        # an indicator no pair defines (no adoption, no hire) has no interval to narrow
+        check = half_width_reached(effects[effects["n"] >= MIN_RUNS], plan.precision)
         if check.reached:
             note = f"precision reached with {n} paired runs: {check.describe()}"
             break
@@ -318,7 +340,7 @@ def _targets(precision: Precision) -> tuple[Any, ...]:
 
 def _experiment(plan: Plan, runs: int, folder: Path) -> Any:
     output = {"kpis": _kpi_names(plan), "series": list(SERIES), "every": 1}
-    return arms_experiment("compare", plan.arms, runs, plan.seed, output, folder / "runs")
+    return arms_experiment(COMPARE, plan.arms, runs, plan.seed, output, folder / "runs")
 
 
 def _kpi_names(plan: Plan) -> list[str]:

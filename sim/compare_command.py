@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from sim.analysis.precision import Precision, parse_precision
 from sim.compare import (
+    MAX_RUNS,
     CompareError,
     Outcome,
     Plan,
@@ -24,6 +26,7 @@ from sim.compare import (
 )
 from sim.comparison import HEADLINE
 from sim.executors import Executor, ExecutorError, make_executor
+from sim.experiment import ExperimentError
 from sim.findings import number
 from sim.sweep_commands import Scheduler, Workers, progress_bar, stop_interrupted
 from sim.terminal import MAX_SEED, console, err_console, fail, say
@@ -45,7 +48,9 @@ def compare_command(
             metavar="H",
         ),
     ] = None,
-    max_runs: Annotated[int, typer.Option(help="Ceiling of paired runs under --precision.")] = 200,
+    max_runs: Annotated[
+        int | None, typer.Option(help="Ceiling of paired runs under --precision (default 200).")
+    ] = None,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Root seed of the runs.")] = 1,
     out: Annotated[
         Path | None, typer.Option(help="Folder (default results/compare/<names>).")
@@ -81,26 +86,31 @@ def compare_command(
                 if bar.live.is_started:
                     bar.stop()
             info = record(plan, outcome)
-    except CompareError as err:
+    except ExperimentError as err:  # a folder that cannot take the runs (SweepError)
         fail(str(err))
         raise
     except KeyboardInterrupt:
         stop_interrupted()
-    _report(plan, outcome, info)
+    try:
+        _report(plan, outcome, info)
+    except KeyboardInterrupt:
+        stop_interrupted()
 
 
 def _plan_or_fail(
     paths: list[Path],
     runs: int | None,
     precision: str | None,
-    max_runs: int,
+    max_runs: int | None,
     seed: int,
     detect: list[str],
 ) -> Plan:
     try:
         target: Precision | None = parse_precision(precision) if precision is not None else None
         stated = dict(_stated(text) for text in detect)
-        plan = load_plan(paths, runs, target, max_runs, seed, stated)
+        if max_runs is not None and target is None:
+            raise CompareError("--max-runs: only with --precision (it caps the runs added)")
+        plan = load_plan(paths, runs, target, max_runs or MAX_RUNS, seed, stated)
     except (ValueError, CompareError) as err:
         fail(str(err))
         raise
@@ -119,7 +129,7 @@ def _stated(text: str) -> tuple[str, float]:
         value = float(size)
     except ValueError:
         value = float("nan")
-    if not sep or not kpi or not (value == value) or value == 0:
+    if not sep or not kpi or not math.isfinite(value) or value == 0:
         raise ValueError(
             f"--detect {text!r}: expected KPI=SIZE with a non-zero number, e.g. cum_hires_social=5"
         )

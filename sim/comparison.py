@@ -140,6 +140,8 @@ def _domain_number(group: str) -> int:
 
 def with_active_counts(kpis: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """The KPIs with `final_n_active`, the active actors at each run's last step."""
+    if series.empty:  # no run kept its series: the count is unknown
+        return kpis.assign(**{ACTIVE: np.nan})
     last = series.sort_values("step").groupby("key", sort=False).tail(1)
     counts = last.set_index("key")[["n_candidates_active", "n_recruiters_active"]].sum(axis=1)
     return kpis.assign(**{ACTIVE: kpis["key"].map(counts).astype(float)})
@@ -297,38 +299,44 @@ def cost_table(kpis: pd.DataFrame, order: Sequence[str], seed: int = 0) -> pd.Da
     """Extra cost per additional unit of each gain, with its 95% interval, ranked.
 
     The ratio of the paired mean differences (cost over gain) with a
-    bootstrap interval (`sim.analysis.paired.ratio_interval`). It is not
-    defined where the gain's paired interval includes zero: a cost per unit
-    of a gain that may be nil, or a loss, means nothing. Within each gain the
+    bootstrap interval (`sim.analysis.paired.ratio_interval`), over the
+    replications where both the cost and the gain are defined. It is defined
+    only for a gain whose paired interval lies above zero: a cost per unit of
+    a gain that may be nil, or of a loss, means nothing. Within each gain the
     defined ratios are ranked, cheapest first.
     """
     baseline, rows = order[0], []
     for position, arm in enumerate(order[1:]):
-        cost, cost_base = _pairs(kpis, arm, baseline, COST)
         for gain_position, gain in enumerate(GAINS):
-            treated, base = _pairs(kpis, arm, baseline, gain.name)
-            n = min(len(treated), len(cost))
-            effect = paired_difference(treated[:n], base[:n])
-            ratio = ratio_interval(
-                cost[:n] - cost_base[:n],
-                treated[:n] - base[:n],
-                seed=seed + 1000 * position + gain_position,
-            )
+            both = pd.concat(
+                {
+                    "cost": _difference(kpis, arm, baseline, COST),
+                    "gain": _difference(kpis, arm, baseline, gain.name),
+                },
+                axis=1,
+                join="inner",
+            ).dropna()
+            cost, gained = both["cost"].to_numpy(), both["gain"].to_numpy()
+            effect = paired_difference(gained, np.zeros_like(gained))
+            ratio = ratio_interval(cost, gained, seed=seed + 1000 * position + gain_position)
+            defined, note = ratio.defined, ratio.reason
+            if defined and not effect.lower > 0:
+                defined, note = False, "the gain is negative: no cost per extra unit"
             rows.append(
                 {
                     "scenario": arm,
                     "gain": gain.label,
                     "unit": gain.unit,
-                    "n": n,
-                    "extra_cost": float(np.mean(cost[:n] - cost_base[:n])) if n else np.nan,
+                    "n": len(both),
+                    "extra_cost": float(np.mean(cost)) if len(both) else np.nan,
                     "gain_effect": effect.effect,
                     "gain_lower": effect.lower,
                     "gain_upper": effect.upper,
-                    "defined": ratio.defined,
-                    "cost_per_unit": ratio.estimate,
-                    "lower": ratio.lower,
-                    "upper": ratio.upper,
-                    "note": ratio.reason,
+                    "defined": defined,
+                    "cost_per_unit": ratio.estimate if defined else np.nan,
+                    "lower": ratio.lower if defined else np.nan,
+                    "upper": ratio.upper if defined else np.nan,
+                    "note": note,
                 }
             )
     table = pd.DataFrame(rows)
@@ -338,6 +346,11 @@ def cost_table(kpis: pd.DataFrame, order: Sequence[str], seed: int = 0) -> pd.Da
     return table.assign(rank=ranks.reindex(table.index)).sort_values(
         ["gain", "rank", "scenario"], na_position="last", ignore_index=True
     )
+
+
+def _difference(kpis: pd.DataFrame, arm: str, baseline: str, column: str) -> pd.Series:
+    """The arm's value minus the baseline's, by replication (NaN where either lacks it)."""
+    return _by_replication(kpis, arm, column) - _by_replication(kpis, baseline, column)
 
 
 def group_table(kpis: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:

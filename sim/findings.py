@@ -126,11 +126,35 @@ def summary_lines(
             or "none that can be told from zero"
         )
         if len(nulls):
-            names = ", ".join(nulls["label"])
+            names = "; ".join(
+                f"{row['label']} (detectable {number(row['mde'])}{_unit(row)})"
+                for _, row in nulls.iterrows()
+            )
             text += f". Cannot be told from zero: {names}"
         lines.append(text + ".")
+    lines += _stated_lines(effects)
     lines += _cost_lines(costs)
     lines += _group_lines(groups)
+    return lines
+
+
+def _stated_lines(effects: pd.DataFrame) -> list[str]:
+    """For each stated effect size: the runs it needs, and whether those made suffice."""
+    if "stated_effect" not in effects.columns:
+        return []
+    lines = []
+    stated = effects[effects["stated_effect"].notna()]
+    for (label, size), rows in stated.groupby(["label", "stated_effect"], sort=False):
+        parts = []
+        for _, row in rows.iterrows():
+            needed = row["runs_for_stated"]
+            enough = "enough" if needed <= row["n"] else f"{row['n']} made: too few"
+            parts.append(f"{row['scenario']} {needed:,.0f} ({enough})")
+        lines.append(
+            f"Paired runs that detect an effect of {number(size)} on {label} at 80% power: "
+            + "; ".join(parts)
+            + "."
+        )
     return lines
 
 
@@ -140,7 +164,7 @@ def _cost_lines(costs: pd.DataFrame) -> list[str]:
         ranked = rows[rows["defined"]].sort_values("rank")
         if ranked.empty:
             lines.append(
-                f"Cost per {gain}: not defined for any scenario (no gain can be told from zero)."
+                f"Cost per {gain}: not defined for any scenario (no gain is told to be above zero)."
             )
             continue
         best = "; ".join(

@@ -96,6 +96,8 @@ def write_report(
             run time), shown in the page and kept in ``manifest.json``.
         summary: the written summary's paragraphs (`sim.findings`).
     """
+    # the marker first: a report interrupted half-way is still recognised as compare's own
+    _write_text(folder / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
     for name in TABLES:
         _write_text(folder / f"{name}.csv", getattr(tables, name).to_csv(index=False))
     forest = tables.effects.assign(
@@ -111,7 +113,6 @@ def write_report(
         save_figure(figure, folder / f"{name}.png")
     page = folder / "report.html"
     _write_text(page, render_html(folder, tables, record, summary))
-    _write_text(folder / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
     return page
 
 

@@ -1,4 +1,4 @@
-"""Paired comparison of scenarios simulated with common seeds (run ``i`` uses seed ``i``).
+"""Paired comparison of scenarios simulated with common seeds (run ``i`` of each, one seed).
 
 Effects, MDE and runs needed from per-seed differences; Holm adjustment; cost
 per unit of gain (the rule for adding runs is in `sim.analysis.precision`).

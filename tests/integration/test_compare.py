@@ -131,6 +131,9 @@ def test_more_runs_extend_the_same_folder_and_keep_the_first(made, tmp_path):
         (["foundations_training.toml", "--precision", "5%", "--runs", "3"], "give one"),
         (["foundations_training.toml", "--precision", "t90=5"], "not a headline indicator"),
         (["foundations_training.toml", "--detect", "cum_hires"], "KPI=SIZE"),
+        (["foundations_training.toml", "--detect", "cum_hires=inf"], "KPI=SIZE"),
+        (["foundations_training.toml", "--max-runs", "50"], "only with --precision"),
+        (["foundations_training.toml", "--out", "swept"], "did not start"),
         (["foundations_training.toml", "--out", "notes"], "did not write"),
         (["foundations_training.toml", "--out", "file.txt"], "not a folder"),
         ([], "at least one scenario"),
@@ -145,6 +148,10 @@ def test_bad_input_is_one_line_and_exit_2_before_any_run(tmp_path, args, message
     (tmp_path / "sharing.toml").rename(tmp_path / "other_size.toml").write_text(other)
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("mine")
+    (tmp_path / "swept" / "runs").mkdir(parents=True)  # a sweep's folder put there by hand
+    (tmp_path / "swept" / "runs" / "experiment.json").write_text(
+        '{"hash": "0123456789abcdef", "experiment": {"name": "mine"}}'
+    )
     (tmp_path / "file.txt").write_text("mine")
     before = sorted(p.name for p in tmp_path.iterdir())
     done = recruitsim("compare", "baseline.toml", *args, cwd=tmp_path)
@@ -152,6 +159,20 @@ def test_bad_input_is_one_line_and_exit_2_before_any_run(tmp_path, args, message
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
     assert (tmp_path / "notes" / "mine.txt").read_text() == "mine"
+
+
+def test_another_comparison_in_the_same_folder_is_one_line_and_leaves_it_whole(made):
+    folder, _ = made
+    before = sorted(p.name for p in (folder / "out").iterdir())
+    report = (folder / "out" / "report.html").read_bytes()
+    other = recruitsim(
+        "compare", "baseline.toml", "foundations_training.toml", "--runs", "4", "--seed", "8",
+        "--out", "out", "--workers", "1", cwd=folder,
+    )  # fmt: skip
+    assert other.returncode == 2 and other.stderr.count("\n") == 1, other.stderr
+    assert "--force-new" in other.stderr
+    assert sorted(p.name for p in (folder / "out").iterdir()) == before
+    assert (folder / "out" / "report.html").read_bytes() == report
 
 
 def test_runs_are_added_until_the_precision_target_or_the_ceiling(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from sim.bands import difference_bands
+from sim.bands import curve_bands, difference_bands
 from sim.comparison import (
     Indicator,
     cost_table,
@@ -95,6 +95,19 @@ def test_cost_per_extra_unit_is_defined_only_for_a_gain_told_from_zero():
     assert hires.loc["dear", "defined"] and not hires.loc["cheap", "defined"]
 
 
+def test_a_gain_told_from_zero_but_negative_has_no_cost_per_unit():
+    base = runs("base", cum_cost=[0.0] * 5, final_n_active=[50.0] * 5,
+                cum_hires_social=[10.0] * 5, cum_hires=[100.0] * 5)  # fmt: skip
+    # one replication lacks its count: cost and gain are paired on the other four
+    losing = runs("losing", cum_cost=[300.0] * 5, final_n_active=[47.0, 48, 46, 47, np.nan],
+                  cum_hires_social=[10.0] * 5, cum_hires=[100.0] * 5)  # fmt: skip
+    table = cost_table(pd.concat([base, losing]), ["base", "losing"])
+    row = table[table["gain"] == "additional active adopter"].iloc[0]
+    assert row["n"] == 4 and row["gain_effect"] == pytest.approx(-3.0)
+    assert row["gain_upper"] < 0 and not row["defined"] and np.isnan(row["cost_per_unit"])
+    assert "negative" in row["note"] and np.isnan(row["rank"])
+
+
 def test_effects_by_setting_pair_points_that_differ_only_in_the_factor():
     rows = []
     for setting, gain in ((0.3, 4.0), (0.6, 0.0)):
@@ -124,10 +137,16 @@ def test_difference_bands_follow_each_replications_own_baseline():
                 "share_active_candidates": [0.2 * replication + extra * t for t in range(3)],
                 "cum_hires_social": [replication] * 3, "cum_hires_traditional": [0] * 3,
             }))  # fmt: skip
-    bands = difference_bands(pd.concat(series), ["base", "train"])
+    bands = difference_bands(pd.concat(series), ["base", "train", "failed"])
     candidates = bands[bands["measure"] == "active candidates (points)"]
     assert candidates["mean"].to_numpy() == pytest.approx([0.0, 5.0, 10.0])
     assert candidates["upper"].to_numpy() == pytest.approx(candidates["mean"].to_numpy())
+    # a scenario none of whose runs completed has no band, and breaks nothing
+    assert set(bands["scenario"]) == {"train"}
+    shares = {f"share_{stage}_{kind}": 0.5 for stage in ("aware", "member", "active")
+              for kind in ("candidates", "recruiters")}  # fmt: skip
+    curves = curve_bands(pd.concat(series).assign(**shares), ["base", "failed"])
+    assert set(curves["scenario"]) == {"base"} and len(curves) == 6 * 3
 
 
 def effects_rows() -> pd.DataFrame:
@@ -159,3 +178,16 @@ def test_the_summary_claims_only_the_effects_holm_keeps():
     # a share's baseline is in %, its effects in points
     assert "Active candidates (baseline 10.0%): Cannot be told from zero: train -1.00" in text
     assert "ran 20 times" in text
+    assert "Paired runs that detect" not in text  # no effect size stated
+
+
+def test_the_summary_says_when_the_runs_are_too_few_for_a_stated_effect():
+    effects = effects_rows().assign(stated_effect=np.nan, runs_for_stated=np.nan)
+    effects.loc[0, ["stated_effect", "runs_for_stated"]] = (5.0, 30.0)
+    empty = pd.DataFrame(columns=["gain", "scenario", "defined", "rank"])
+    groups = pd.DataFrame(columns=["scenario", "group", "measure", "significant"])
+    text = " ".join(summary_lines(effects, empty, groups, 20))
+    assert (
+        "Paired runs that detect an effect of 5.00 on social hires at 80% power: "
+        "train 30 (20 made: too few)." in text
+    )
