@@ -113,7 +113,8 @@ class Intervention:
 
     def select(self, state: State, eligible: np.ndarray, n_pick: int) -> np.ndarray:
         """Pick `n_pick` eligible actors by the targeting strategy (ties broken at random)."""
-        rng = state.stream(self.stream_name)
+        cohort = self.params.cohort
+        rng = state.stream(f"cohort:{cohort}" if cohort else self.stream_name)
         pool = np.flatnonzero(eligible)
         n_pick = min(n_pick, pool.size)
         tiebreak = rng.random(pool.size)
@@ -156,9 +157,18 @@ class Intervention:
         raise NotImplementedError
 
 
-def raise_skill(values: np.ndarray, chosen: np.ndarray, boost: float) -> np.ndarray:
-    """Add `boost` to `values[chosen]` in place, capped at 1; return the gains actually made."""
-    gained = np.minimum(values[chosen] + boost, 1.0) - values[chosen]
+def raise_skill(
+    values: np.ndarray, chosen: np.ndarray, boost: float, gap_closed: float = 0.0
+) -> np.ndarray:
+    """Raise `values[chosen]` in place; return the gains actually made.
+
+    Each chosen value x becomes ``min(1, x + boost)``, then closes the share
+    `gap_closed` of what is left of its gap to 1.
+    """
+    before = values[chosen]
+    raised = np.minimum(before + boost, 1.0)
+    raised += gap_closed * (1.0 - raised)
+    gained = raised - before
     values[chosen] += gained
     return gained
 
@@ -185,8 +195,9 @@ class Training(Intervention):
 
     def act(self, state: State) -> int:
         """Raise the chosen skill of the actors reached."""
+        p = self.params
         chosen = self.reach(state)
-        gained = raise_skill(getattr(state.actors, self.params.skill), chosen, self.params.boost)
+        gained = raise_skill(getattr(state.actors, p.skill), chosen, p.boost, p.gap_closed)
         if self.boost_left is None:
             self.boost_left = np.zeros(state.actors.n)
         self.boost_left[chosen] += gained

@@ -228,6 +228,7 @@ class InterventionBase(Section):
     targeting: Literal["random", "lowest_skill", "hubs", "per_community"] = "random"
     cost_per_person: NonNegative = 0.0  # currency per actor reached
     cost_fixed: NonNegative = 0.0  # currency per step the intervention acts
+    cohort: str = ""  # selection stream shared by name ("": its own): same draws, same people
 
     continuing: ClassVar[bool] = False  # in force on every step of its window (no `every`)
 
@@ -244,11 +245,23 @@ class InterventionBase(Section):
 
 
 class TrainingParams(InterventionBase):
-    """Training raises `skill` by `boost`, optionally decaying back."""
+    """Training raises `skill` by `boost` plus `gap_closed` x (1 - skill), optionally decaying.
+
+    With `boost = 0` and `gap_closed = k`, each trainee closes the same share
+    k of their own gap to 1: doses of two skills are then equal in that sense,
+    whatever their means.
+    """
 
     type: Literal["training"]
-    boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
+    boost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2  # added to the skill
+    gap_closed: Share = 0.0  # share of the gap to 1 closed, after the boost's addition
     decay_per_week: RatePerWeek = 0.0  # trained know-how lost again per week (0: kept)
+
+    @model_validator(mode="after")
+    def _some_dose(self) -> TrainingParams:
+        if self.boost == 0.0 and self.gap_closed == 0.0:
+            raise ValueError("boost = 0 and gap_closed = 0: the training would teach nothing")
+        return self
 
 
 class CertificationParams(InterventionBase):

@@ -113,3 +113,27 @@ def test_cli_run_writes_all_outputs(tmp_path):
     assert manifest["scenario"]["population"]["candidates"] == 200
 
     assert (out / "adoption.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_equal_dose_arms_train_the_same_people_and_close_the_same_share_of_gaps():
+    small = {"population.candidates": 300, "population.recruiters": 30, "run.steps": 30}
+    trained, models = {}, {}
+    for skill in ("foundation", "digital"):
+        scenario = sim.load_scenario(SCENARIOS / f"{skill}_equal_dose.toml", small)
+        model = sim.RecruitingModel(scenario, seed=3)
+        for _ in range(25):
+            model.step()
+        before = getattr(model.actors, skill).copy()
+        phases = model.step_by_phase()  # week 26: the training acts, in the first phase
+        assert next(phases).name == "interventions"
+        gained = getattr(model.actors, skill) - before
+        for _ in phases:  # the rest of the week (learning moves skills too)
+            pass
+        chosen = np.flatnonzero(model.interventions[0].boost_left)
+        trained[skill], models[skill] = chosen, model
+        # each trainee closed 40% of their own gap, in the skill trained
+        np.testing.assert_allclose(gained[chosen], 0.4 * (1 - before[chosen]), atol=1e-12)
+    assert len(trained["foundation"]) == round(0.3 * 330)
+    np.testing.assert_array_equal(trained["foundation"], trained["digital"])
+    kinds = models["foundation"].actors.kind[trained["foundation"]]
+    assert len(set(kinds.tolist())) == 2  # candidates and recruiters

@@ -119,6 +119,45 @@ def test_training_boost_is_capped_at_one():
     assert model.interventions[0].n_reached == 10  # capped actors are still reached
 
 
+def test_training_closes_a_share_of_each_trainees_gap_after_its_boost():
+    spec = {"type": "training", "boost": 0.2, "gap_closed": 0.5, "coverage": 1.0}
+    model = build([spec])
+    a = model.actors
+    a.foundation[:] = [0.2, 0.5, 0.9, 1.0, 0.0, 0.3, 0.6, 0.7, 0.8, 0.1]
+    model.step()
+    # x -> min(1, x + 0.2), then half of what is left to 1: 0.2 -> 0.4 -> 0.7
+    expected = [0.7, 0.85, 1.0, 1.0, 0.6, 0.75, 0.9, 0.95, 1.0, 0.65]
+    np.testing.assert_allclose(a.foundation, expected, rtol=0, atol=1e-15)
+    gap_only = build([{**spec, "boost": 0.0, "gap_closed": 0.4}])
+    a = gap_only.actors
+    start = np.linspace(0.0, 0.9, 10)
+    a.foundation[:] = start
+    gap_only.step()  # the same share of every gap: 0.4 x (1 - x)
+    np.testing.assert_allclose(a.foundation, start + 0.4 * (1 - start), rtol=0, atol=1e-15)
+
+
+def test_training_with_no_dose_is_refused_at_load():
+    with pytest.raises(ScenarioError, match="teach nothing"):
+        make_scenario([{"type": "training", "boost": 0.0}])
+
+
+def test_two_arms_of_one_cohort_train_the_same_people_whatever_the_skill():
+    def trained(skill: str, cohort: str, seed: int) -> list[int]:
+        spec = {"type": "training", "skill": skill, "coverage": 0.3, "start": 2, "name": skill}
+        model = build([spec | {"cohort": cohort}], seed=seed, population={"candidates": 200})
+        for _ in range(2):
+            model.step()
+        return np.flatnonzero(model.interventions[0].boost_left).tolist()
+
+    for seed in (1, 2):
+        foundations = trained("foundation", "trial", seed)
+        assert len(foundations) == 60
+        assert trained("digital", "trial", seed) == foundations
+        # without a shared cohort each draws from the stream of its name: other people
+        assert trained("digital", "", seed) != trained("foundation", "", seed)
+    assert trained("foundation", "trial", 1) != trained("foundation", "trial", 2)
+
+
 @pytest.mark.parametrize(
     ("coverage", "expected"),
     [(0.04, 0), (0.14, 1), (0.16, 2), (0.34, 3), (0.36, 4), (0.66, 7), (1.0, 10)],
