@@ -344,9 +344,10 @@ def _experiment(plan: Plan, runs: int, folder: Path) -> Any:
 
 
 def _kpi_names(plan: Plan) -> list[str]:
-    """Headline KPIs, and every group's final shares the scenarios record."""
+    """Headline KPIs, and every group's final shares and hires the scenarios record."""
     domains = next(iter(plan.arms.values())).params.population.domains
     groups = ["recruiters", "candidates", "junior", "experienced"]
     groups += [f"domain_{d}" for d in range(domains)]
     shares = [f"final_share_{m}_{g}" for g in groups for m in ("active", "member")]
-    return list(dict.fromkeys([ind.name for ind in HEADLINE] + shares))
+    hires = [f"cum_hires_{g}" for g in groups[2:]]  # by the candidate's group
+    return list(dict.fromkeys([ind.name for ind in HEADLINE] + shares + hires))

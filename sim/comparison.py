@@ -102,6 +102,18 @@ HEADLINE = (
     Indicator(
         "mean_weeks_to_fill", "mean time to fill a vacancy", "weeks", short="time to fill (weeks)"
     ),
+    Indicator(
+        "mean_weeks_searching",
+        "mean time a candidate searches",
+        "weeks",
+        short="time searching (weeks)",
+    ),
+    Indicator(
+        "mean_match_quality",
+        "match quality per hire (0 to 1)",
+        "index",
+        short="match quality (0-1)",
+    ),
     Indicator("cum_cost", "intervention cost", "cost units", short="cost"),
 )
 """The headline indicators, in the order the report shows them."""
@@ -114,7 +126,12 @@ GAINS = (
     Indicator("cum_hires", "additional hire", "hires"),
 )
 """What cost-effectiveness divides the extra cost by."""
-GROUP_MEASURES = (("final_share_active", "active"), ("final_share_member", "member"))
+GROUP_MEASURES = (
+    ("final_share_active", "active", "%", 100.0),
+    ("final_share_member", "member", "%", 100.0),
+    ("cum_hires", "hires", "hires", 1.0),
+)
+"""Per group: the KPI's prefix, what it measures, its unit and scale."""
 SERIES = (
     *(
         f"share_{stage}_{kind}"
@@ -354,19 +371,24 @@ def _difference(kpis: pd.DataFrame, arm: str, baseline: str, column: str) -> pd.
 
 
 def group_table(kpis: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Paired effects on each group's final active and member shares (points), Holm-flagged.
+    """Paired effects on each group's final active and member shares (points) and hires.
 
     Groups: recruiters, candidates, junior and experienced candidates, and
-    each job domain (its candidates and recruiters).
+    each job domain (its candidates and recruiters; hires are counted by the
+    candidate's group). Holm's adjustment runs over the whole table.
     """
-    indicators = [
-        Indicator(f"{prefix}_{group}", f"{measure}, {group.replace('_', ' ')}", "%", 100.0)
+    rows = [
+        (Indicator(f"{prefix}_{group}", f"{measure}, {group.replace('_', ' ')}", unit, scale),
+         group, measure)
         for group in group_names(kpis)
-        for prefix, measure in GROUP_MEASURES
-    ]
-    table = effects_table(kpis, order, indicators)
+        for prefix, measure, unit, scale in GROUP_MEASURES
+        if f"{prefix}_{group}" in kpis.columns
+    ]  # fmt: skip
+    table = effects_table(kpis, order, [indicator for indicator, _, _ in rows])
     if table.empty:
         return table
-    group = table["kpi"].str.replace(r"^final_share_(active|member)_", "", regex=True)
-    measure = table["kpi"].str.extract(r"^final_share_(active|member)_")[0]
-    return table.assign(group=group, measure=measure)
+    where = {indicator.name: (group, measure) for indicator, group, measure in rows}
+    return table.assign(
+        group=table["kpi"].map(lambda kpi: where[kpi][0]),
+        measure=table["kpi"].map(lambda kpi: where[kpi][1]),
+    )

@@ -158,16 +158,12 @@ class Intervention:
 
 
 def raise_skill(
-    values: np.ndarray, chosen: np.ndarray, boost: float, gap_closed: float = 0.0
+    values: np.ndarray, chosen: np.ndarray, boost: float, gap: float = 0.0
 ) -> np.ndarray:
-    """Raise `values[chosen]` in place; return the gains actually made.
-
-    Each chosen value x becomes ``min(1, x + boost)``, then closes the share
-    `gap_closed` of what is left of its gap to 1.
-    """
+    """Raise `values[chosen]` in place (x + boost, capped at 1, then `gap` of 1 - x); gains."""
     before = values[chosen]
     raised = np.minimum(before + boost, 1.0)
-    raised += gap_closed * (1.0 - raised)
+    raised += gap * (1.0 - raised)
     gained = raised - before
     values[chosen] += gained
     return gained

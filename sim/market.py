@@ -32,6 +32,7 @@ class MarketOutcome:
         successes: of those contacts, the ones that became hires.
         hires_social: hires made through the social channel this step.
         hires_traditional: hires made through the traditional channel this step.
+        hired: (recruiter, candidate) of each hire, social then traditional.
     """
 
     vacancies: np.ndarray
@@ -40,6 +41,7 @@ class MarketOutcome:
     successes: np.ndarray
     hires_social: int
     hires_traditional: int
+    hired: tuple[np.ndarray, np.ndarray]
 
 
 def rank_within(groups: np.ndarray) -> np.ndarray:
@@ -276,6 +278,10 @@ def market_step(
         successes=successes,
         hires_social=int(hired.size),
         hires_traditional=int(hired_traditional.size),
+        hired=(
+            np.concatenate([who[hired], slots[hired_traditional]]),
+            np.concatenate([target[hired], applicants[hired_traditional]]),
+        ),
     )
 
 
@@ -303,3 +309,15 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     flows = state.flows
     flows.hires_social, flows.hires_traditional = outcome.hires_social, outcome.hires_traditional
     flows.contacts, flows.successes = outcome.contacts, outcome.successes
+    recruiters, candidates = outcome.hired
+    flows.match_quality = match_quality(a.foundation[recruiters], a.foundation[candidates]).sum()
+    flows.hired_profile, flows.hired_domain = a.profile[candidates], a.domain[candidates]
+
+
+def match_quality(foundation_recruiter: np.ndarray, foundation_candidate: np.ndarray) -> np.ndarray:
+    """Quality of each hire, in [0, 1]: the geometric mean of both sides' foundation.
+
+    An observation, not a cause: it rises with either side's foundation, in
+    both channels, and is 0 when either side has none.
+    """
+    return np.sqrt(foundation_recruiter * foundation_candidate)

@@ -244,8 +244,8 @@ def render_html(folder: Path, tables: Tables, record: dict[str, Any], summary: l
         ("Cost-effectiveness", COST_NOTE + _table(_cost_view(tables.cost_effectiveness))),
         (
             "Effects by group",
-            "<p>Final active and member shares, in points; Holm's "
-            "adjustment over this table.</p>" + _table(_groups_view(tables.groups)),
+            "<p>Final active and member shares, in points, and hires (by the candidate's "
+            "group); Holm's adjustment over this table.</p>" + _table(_groups_view(tables.groups)),
         ),
         ("Adoption over time", _image(folder, "adoption", "adoption curves")),
         ("Hires by channel", _image(folder, "hires_by_channel", "cumulative hires by channel")),

@@ -24,7 +24,7 @@ from sim.state import State
 
 STAGE_CODES = {np.int8(stage): stage.name.lower() for stage in Stage}
 """Each stage's plain int8 code (fast to compare with the stage array) and column name."""
-FLOWS = ("hires_social", "hires_traditional", "cost")
+FLOWS = ("hires_social", "hires_traditional", "cost", "match_quality")
 """Flows recorded per step (`new_*`) and as running totals (`cum_*`)."""
 
 
@@ -57,6 +57,8 @@ class Recorder:
         self._totals = dict.fromkeys(FLOWS, 0.0)
         self.n_domains = state.entrant_population.domains
         self._vacancy_weeks = 0.0
+        self._seeking_weeks = 0.0
+        self._group_hires = np.zeros(2 + self.n_domains, dtype=np.int64)
         self._time_weeks = state.time_weeks
         self._builtin: frozenset[str] = frozenset()
 
@@ -98,12 +100,17 @@ class Recorder:
         for name, count in zip(state.platforms.name, members, strict=True):
             row[f"n_members_{name}"] = count
         open_vacancies = int(a.vacancies[self.recruiters].sum())
+        seeking = np.count_nonzero(a.is_seeking[self.candidates])
         row["n_vacancies_open"] = open_vacancies
-        # vacancies held open over the step just ended, counted at its end
-        self._vacancy_weeks += open_vacancies * (state.time_weeks - self._time_weeks)
+        row["n_seeking"] = seeking
+        # held open (or sought) over the step just ended, counted at its end
+        weeks = state.time_weeks - self._time_weeks
         self._time_weeks = state.time_weeks
+        self._vacancy_weeks += open_vacancies * weeks
+        self._seeking_weeks += seeking * weeks
         row["cum_vacancy_weeks"] = self._vacancy_weeks
-        row["n_seeking"] = np.count_nonzero(a.is_seeking[self.candidates])
+        row["cum_seeking_weeks"] = self._seeking_weeks
+        self._record_group_hires(row, state)
         for name in FLOWS:
             value = getattr(state.flows, name)
             self._totals[name] += value
@@ -163,6 +170,21 @@ class Recorder:
             row[f"share_member_{profile}"] = n_members * share
             row[f"share_active_{profile}"] = n_active * share
 
+    def _record_group_hires(self, row: dict[str, float], state: State) -> None:
+        """Hires of the step, and since step 0, by the candidate's profile and domain."""
+        flows = state.flows
+        new = np.concatenate(
+            [
+                np.bincount(flows.hired_profile == JUNIOR, minlength=2)[::-1],
+                np.bincount(flows.hired_domain, minlength=self.n_domains),
+            ]
+        )
+        self._group_hires += new
+        names = ["junior", "experienced", *(f"domain_{d}" for d in range(self.n_domains))]
+        for name, count, total in zip(names, new, self._group_hires, strict=True):
+            row[f"new_hires_{name}"] = count
+            row[f"cum_hires_{name}"] = total
+
     @staticmethod
     def _record_domains(
         row: dict[str, float], a: Actors, is_member: np.ndarray, n_domains: int
@@ -198,7 +220,9 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `final_share_active`, `final_share_member` (and per kind);
         `cum_hires_social`, `cum_hires_traditional`, `cum_hires` (all channels),
         `social_hire_share`; `cum_cost`; `mean_weeks_to_fill` (open
-        vacancy-weeks per hire: Little's law over the run);
+        vacancy-weeks per hire: Little's law over the run),
+        `mean_weeks_searching` (seeking candidate-weeks per hire, the same
+        way), `mean_match_quality` (per hire); `cum_hires_<group>`;
         `final_share_active_<group>`, `final_share_member_<group>` for the
         groups junior, experienced (candidates) and `domain_<d>`; plus
         `extra` (e.g. per-intervention reach). Totals are read from the last
@@ -227,11 +251,15 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
     out["social_hire_share"] = social / (social + traditional) if social + traditional else 0.0
     out["cum_cost"] = float(last["cum_cost"])
     hires = social + traditional
-    out["mean_weeks_to_fill"] = float(last["cum_vacancy_weeks"]) / hires if hires else float("nan")
+    per_hire = 1.0 / hires if hires else float("nan")
+    out["mean_weeks_to_fill"] = float(last["cum_vacancy_weeks"]) * per_hire
+    out["mean_weeks_searching"] = float(last["cum_seeking_weeks"]) * per_hire
+    out["mean_match_quality"] = float(last["cum_match_quality"]) * per_hire
     groups = ("junior", "experienced", *_domains(timeseries))
     for group in groups:
         for stage in ("active", "member"):
             out[f"final_share_{stage}_{group}"] = float(last[f"share_{stage}_{group}"])
+        out[f"cum_hires_{group}"] = int(last[f"cum_hires_{group}"])
     out.update(extra or {})
     return out
 

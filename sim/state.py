@@ -162,10 +162,16 @@ class Flows:
         successes: of those contacts, the ones that became hires.
         new_entrants: actor slots renewed by turnover.
         cost: what the interventions cost.
+        match_quality: summed quality of the step's hires (`market.match_quality`).
+        hired_profile: profile of each candidate hired, at the hire.
+        hired_domain: domain of each candidate hired, at the hire.
     """
 
     hires_social: int = 0
     hires_traditional: int = 0
+    match_quality: float = 0.0
+    hired_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    hired_domain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     contacts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     successes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     new_entrants: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))

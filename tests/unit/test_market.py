@@ -14,6 +14,7 @@ import pytest
 
 from sim.market import (
     market_step,
+    match_quality,
     rank_within,
     resolve_offers,
     traditional_applications,
@@ -173,6 +174,19 @@ def test_sure_contacts_fill_every_vacancy_when_candidates_suffice():
         for s in range(20)
     ]
     assert [h.hires_social for h in hires] == [2] * 20
+
+
+def test_the_hired_pairs_are_reported_with_their_recruiter_and_candidate():
+    _, out = market(n_recruiters=2, n_candidates=3, vacancies=[1, 1], params=SURE, seed=4)
+    recruiters, candidates = out.hired
+    assert len(recruiters) == len(candidates) == out.hires_social == 2
+    assert sorted(recruiters.tolist()) == [0, 1]  # one vacancy each, both filled
+    np.testing.assert_array_equal(np.sort(candidates), np.flatnonzero(out.successes[2:]) + 2)
+
+
+def test_match_quality_is_the_geometric_mean_of_both_foundations():
+    quality = match_quality(np.array([0.25, 1.0, 0.0, 0.36]), np.array([1.0, 0.49, 0.5, 0.25]))
+    np.testing.assert_allclose(quality, [0.5, 0.7, 0.0, 0.3], rtol=0, atol=1e-15)
 
 
 def test_no_social_hires_when_hire_probability_is_zero():

@@ -542,6 +542,24 @@ def test_summary_is_consistent_with_the_timeseries(sections):
     assert summary["cum_hires_social"] == social
     assert summary["social_hire_share"] == pytest.approx(social / (social + traditional))
     assert result.scenario_hash == scenario(**sections).hash
+    # Little's law over the run: open vacancy-weeks, and seeking candidate-weeks, per hire
+    dt = sections["run"].get("dt", 1.0)
+    hires = social + traditional
+    open_weeks = frame["n_vacancies_open"].iloc[1:].sum() * dt
+    assert summary["mean_weeks_to_fill"] == pytest.approx(open_weeks / hires, rel=1e-12)
+    seeking_weeks = frame["n_seeking"].iloc[1:].sum() * dt
+    assert summary["mean_weeks_searching"] == pytest.approx(seeking_weeks / hires, rel=1e-12)
+    assert summary["mean_match_quality"] == pytest.approx(
+        frame["new_match_quality"].sum() / hires, rel=1e-12
+    )
+    assert 0 < summary["mean_match_quality"] <= 1
+    # hires by group add up to all hires, step by step and over the run
+    new = frame["new_hires_social"] + frame["new_hires_traditional"]
+    assert (frame["new_hires_junior"] + frame["new_hires_experienced"]).equals(new)
+    domains = [c for c in frame if c.startswith("new_hires_domain_")]
+    n_domains = scenario(**sections).params.population.domains
+    assert frame[domains].sum(axis=1).equals(new) and len(domains) == n_domains
+    assert summary["cum_hires_junior"] == frame["new_hires_junior"].sum()
     if sections["run"]["steps"] == 30:
         assert not math.isnan(summary["t90"]) and summary["t10"] < summary["t50"] < summary["t90"]
         assert social > 0 and traditional > 0
