@@ -111,6 +111,9 @@ class DecisionParams(Section):
     complexity_weight: NonNegative = 1.5  # scale of complexity * (1 - q)
     cost: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.2  # time cost of using the channel
     omega: Share = 0.5  # foundation's weight in effective skill q = f^omega * d^(1-omega)
+    # sigma: self-efficacy, the expected benefit scaled by q^sigma (0: off, the benefit
+    # expected does not depend on one's own skill)
+    self_efficacy: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
 
     @model_validator(mode="after")
     def _kappas_ordered(self) -> DecisionParams:
@@ -173,6 +176,7 @@ class PlatformParams(Section):
     join_per_week: RatePerWeek = 0.1  # base joining hazard of an aware actor; calibrated
     leave_per_week: RatePerWeek = 0.01  # leaving hazard per platform of a non-active member
     digital_exponent: NonNegative = 2.5  # gamma: digital skill's weight in joining (3b)
+    foundation_exponent: NonNegative = 0.0  # phi: foundation's weight in joining, f^phi (0: off)
     fit_generalist: Share = 0.6  # match quality of the generalist network for everyone
     fit_off_target: Share = 0.1  # fit of a specialised platform outside its target
     recruiter_fit_profile: Share = 0.5  # fit of the junior platform for recruiters

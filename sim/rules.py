@@ -134,12 +134,14 @@ def update_memberships(
     leave_per_week: float,
     dt: float,
     draws: np.ndarray,
+    foundation: np.ndarray | None = None,
+    foundation_exponent: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Aware actors join platforms; non-active members may leave one.
 
     Joining and leaving are competing risks: an informed actor joins some
-    platform at total hazard d^gamma * (sum of the table rates of the
-    platforms it is not yet on), and the platform is chosen in proportion to
+    platform at total hazard d^gamma * f^phi * (sum of the table rates of
+    the platforms it is not yet on), and the platform is chosen in proportion to
     its rate; a MEMBER or LAPSED actor leaves one of its n platforms at
     hazard n * leave_per_week, chosen uniformly. At most one join and one
     leave per actor and step. An AWARE actor who joins becomes a MEMBER; a
@@ -156,6 +158,8 @@ def update_memberships(
         group: fit group of each actor (row of `join_table`).
         digital: digital skill d in [0, 1]; d^gamma eases joining.
         digital_exponent: gamma, digital skill's weight in joining.
+        foundation: foundation f in [0, 1]; f^phi eases joining.
+        foundation_exponent: phi, foundation's weight in joining (0: none).
         join_table: (n_groups, n_platforms) joining rates per week.
         bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set
             (`sim.population.membership_bits`).
@@ -170,12 +174,15 @@ def update_memberships(
     sets = set_tables(n_platforms)
     rate_table = join_table @ sets.outside.T  # (group, set): rate at full digital skill
     cell = group.astype(np.int64, copy=False) * n_sets + membership
-    # Thinning: d^gamma <= 1, so only draws below the full-skill probability can join;
+    # Thinning: d^gamma f^phi <= 1, so only draws below the full-skill probability can join;
     # the exact probability is computed for those alone (same draws, same outcome).
     maybe = (draws[0] < hazard_probability(rate_table, dt).ravel().take(cell)).nonzero()[0]
     maybe = maybe[stage[maybe] != UNAWARE]
     open_rate = rate_table.ravel().take(cell[maybe])
-    p_join = hazard_probability(digital[maybe] ** digital_exponent * open_rate, dt)
+    skill = digital[maybe] ** digital_exponent
+    if foundation_exponent:
+        skill = skill * foundation[maybe] ** foundation_exponent
+    p_join = hazard_probability(skill * open_rate, dt)
     chosen = draws[0, maybe] < p_join
     joins = maybe[chosen]
     row_rates = join_table[group[joins]] * sets.outside[membership[joins]]
@@ -215,18 +222,21 @@ def adoption_utility(
 ) -> np.ndarray:
     """TAM/UTAUT-like utility of using the social channel.
 
-    U = G (E[b] - rho sd[b]) - rho r w_r - c (1 - q) w_c + w share_active - cost,
+    U = G (E[b] q^sigma - rho sd[b]) - rho r w_r - c (1 - q) w_c + w share_active - cost,
     with E[b], sd[b] the mean and standard deviation of the Beta(alpha, beta)
-    belief about the channel's contact success rate, and the weights G
-    (`gain`), w_r (`risk_weight`), w_c (`complexity_weight`), w
-    (`peer_weight`) and `cost` from the `[decision]` section.
+    belief about the channel's contact success rate, q the effective skill,
+    and the weights G (`gain`), sigma (`self_efficacy`: one's own skill
+    shapes the benefit one expects; 0 leaves it out), w_r (`risk_weight`),
+    w_c (`complexity_weight`), w (`peer_weight`) and `cost` from the
+    `[decision]` section.
     """
     d = decision
     total = alpha + beta
     mean = alpha / total
     sd = np.sqrt(alpha * beta / (total * total * (total + 1.0)))
+    expected = mean * skill**d.self_efficacy if d.self_efficacy else mean
     return (
-        d.gain * (mean - risk_aversion * sd)
+        d.gain * (expected - risk_aversion * sd)
         - d.risk_weight * risk_aversion * perceived_risk
         - d.complexity_weight * complexity * (1.0 - skill)
         + d.peer_weight * share_active_neighbours
@@ -336,6 +346,8 @@ def membership_phase(state: State, params: ScenarioParams) -> None:
         group=state.group,
         digital=a.digital,
         digital_exponent=pp.digital_exponent,
+        foundation=a.foundation,
+        foundation_exponent=pp.foundation_exponent,
         join_table=join_table,
         bits=state.bits,
         leave_per_week=pp.leave_per_week,

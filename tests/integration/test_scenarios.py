@@ -137,3 +137,14 @@ def test_the_equal_dose_arms_train_the_same_people_and_close_the_same_share_of_g
     np.testing.assert_array_equal(trained["foundation"], trained["digital"])
     kinds = models["foundation"].actors.kind[trained["foundation"]]
     assert len(set(kinds.tolist())) == 2  # candidates and recruiters
+
+
+def test_foundations_routes_at_zero_are_the_model_without_them():
+    small = {"population.candidates": 300, "population.recruiters": 30, "run.steps": 60}
+    base = sim.run(sim.load_scenario(SCENARIOS / "baseline.toml", small), seed=5).timeseries
+    off = {"decision.self_efficacy": 0.0, "platforms.foundation_exponent": 0.0}
+    same = sim.run(sim.load_scenario(SCENARIOS / "baseline.toml", small | off), seed=5)
+    pd.testing.assert_frame_equal(same.timeseries, base)
+    for key, value in (("decision.self_efficacy", 1.0), ("platforms.foundation_exponent", 1.0)):
+        on = sim.run(sim.load_scenario(SCENARIOS / "baseline.toml", small | {key: value}), seed=5)
+        assert not on.timeseries["share_member"].equals(base["share_member"]), key

@@ -297,6 +297,52 @@ def test_effective_skill():
     assert rules.effective_skill(0.81, 0.16, 0.25) == pytest.approx(0.81**0.25 * 0.16**0.75)
 
 
+def test_join_hazard_uses_foundation_to_the_power_phi_beside_digital_skill():
+    # d = 0.25, gamma = 2.5: 1/32; f = 0.5, phi = 2: 1/4; open rates 0.2 + 0.6, dt 2
+    p = hazard(0.8 / 128, 2.0)
+    args = dict(
+        stage=stages(A, A, A),
+        membership=np.zeros(3, np.uint16),
+        group=np.zeros(3, np.int64),
+        digital=np.full(3, 0.25),
+        digital_exponent=2.5,
+        join_table=np.array([[0.2, 0.6]]),
+        bits=TWO,
+        leave_per_week=0.0,
+        dt=2.0,
+        draws=np.array([[p * BELOW, p * ABOVE, hazard(0.8 / 32, 2.0) * BELOW], [1.0] * 3]),
+    )
+    st, _ = rules.update_memberships(**args, foundation=np.full(3, 0.5), foundation_exponent=2.0)
+    np.testing.assert_array_equal(st, stages(M, A, A))
+    # phi = 0: foundation plays no part, whatever it is (the model before phi)
+    st, _ = rules.update_memberships(**args, foundation=np.zeros(3), foundation_exponent=0.0)
+    np.testing.assert_array_equal(st, stages(M, M, M))
+
+
+def test_self_efficacy_scales_the_expected_benefit_by_skill_to_the_sigma():
+    args = dict(
+        alpha=np.array([1.0, 4.0]),
+        beta=np.array([9.0, 16.0]),
+        risk_aversion=np.array([0.5, 0.0]),
+        perceived_risk=np.zeros(2),
+        complexity=np.zeros(2),
+        skill=np.array([0.4, 0.25]),
+        share_active_neighbours=np.zeros(2),
+    )
+    plain = DecisionParams(gain=8.0, cost=0.0)
+    sd0 = math.sqrt(9 / 1100)
+    np.testing.assert_allclose(
+        rules.adoption_utility(**args, decision=plain), [8 * (0.1 - 0.5 * sd0), 8 * 0.2]
+    )
+    # sigma = 2: the mean is scaled by q^2 (0.16 and 0.0625), the uncertainty is not
+    efficacious = DecisionParams(gain=8.0, cost=0.0, self_efficacy=2.0)
+    np.testing.assert_allclose(
+        rules.adoption_utility(**args, decision=efficacious),
+        [8 * (0.1 * 0.16 - 0.5 * sd0), 8 * 0.2 * 0.0625],
+        rtol=1e-13,
+    )
+
+
 def test_adoption_utility_by_hand():
     alpha = np.array([1.0, 4.0, 2.0])
     beta = np.array([9.0, 16.0, 2.0])
