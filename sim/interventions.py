@@ -13,13 +13,11 @@ An intervention never rewrites parameters. It acts in one of two ways:
   latest-started platform policy in force sets a platform's data safety and
   churn (the base value returns when none is). Nothing is saved and restored.
 
-Each knows its schedule, whom it targets, how many actors it reached and
-what it cost.
-
-Schedules: one-shot types (training, certification, community) act at
-`start`, and again every `every` steps until `end` if `every` is set.
-Continuing types (curriculum, coaching, platform_policy,
-awareness_campaign) are in force on every step from `start` to `end`.
+Each knows its schedule, whom it targets, how many it reached and what it
+cost. One-shot types (training, certification, community) act at `start`,
+and every `every` steps until `end` if set; continuing types (curriculum,
+coaching, platform_policy, awareness_campaign) act on every step of their
+window.
 """
 
 from __future__ import annotations
@@ -255,15 +253,19 @@ class Curriculum(Intervention):
 
 
 class Coaching(Intervention):
-    """Coaching sessions, up to a capacity per step, for candidates after a failed contact."""
+    """Coaching sessions, up to a capacity per step, after a failure or by gap (`on`)."""
 
     type_name = "coaching"
     params: CoachingParams
 
     def act(self, state: State) -> int:
-        """Coach candidates whose last step brought a failed social contact."""
-        asked = self.eligible(state) & (state.flows.contacts > state.flows.successes)
-        asked[state.flows.new_entrants] = False  # the failure was their slot's leaver's
+        """Coach, within capacity, those who ask: after a failure last step, or by gap."""
+        flows, on, asked = state.flows, self.params.on, self.eligible(state)
+        if on != "gap":
+            failed = flows.contacts > flows.successes
+            failed[flows.failed_applicants] |= on == "failed_application"  # either channel
+            asked &= failed
+            asked[flows.new_entrants] = False  # the failure was their slot's leaver's
         chosen = self.select(state, asked, self.params.capacity_per_step)
         raise_skill(state.actors.foundation, chosen, self.params.boost)
         return int(chosen.size)

@@ -33,6 +33,7 @@ class MarketOutcome:
         hires_social: hires made through the social channel this step.
         hires_traditional: hires made through the traditional channel this step.
         hired: (recruiter, candidate) of each hire, social then traditional.
+        failed_applicants: candidates whose traditional application was not a hire.
     """
 
     vacancies: np.ndarray
@@ -42,6 +43,7 @@ class MarketOutcome:
     hires_social: int
     hires_traditional: int
     hired: tuple[np.ndarray, np.ndarray]
+    failed_applicants: np.ndarray
 
 
 def rank_within(groups: np.ndarray) -> np.ndarray:
@@ -282,6 +284,7 @@ def market_step(
             np.concatenate([who[hired], slots[hired_traditional]]),
             np.concatenate([target[hired], applicants[hired_traditional]]),
         ),
+        failed_applicants=np.setdiff1d(applicants, applicants[hired_traditional]),
     )
 
 
@@ -312,6 +315,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     recruiters, candidates = outcome.hired
     flows.match_quality = match_quality(a.foundation[recruiters], a.foundation[candidates]).sum()
     flows.hired_profile, flows.hired_domain = a.profile[candidates], a.domain[candidates]
+    flows.failed_applicants = outcome.failed_applicants
 
 
 def match_quality(foundation_recruiter: np.ndarray, foundation_candidate: np.ndarray) -> np.ndarray:

@@ -287,13 +287,15 @@ class CurriculumParams(InterventionBase):
 
 
 class CoachingParams(InterventionBase):
-    """Coaching sessions for candidates who had a failed social contact."""
+    """Coaching sessions, up to a capacity per step, for those who ask (`on`, docs/ODD.md)."""
 
     continuing: ClassVar[bool] = True
 
     type: Literal["coaching"]
     capacity_per_step: int = Field(10, ge=0)  # sessions available per step
     boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+    # after a failed social contact, or a failed one in either channel, or anyone by gap
+    on: Literal["failed_contact", "failed_application", "gap"] = "failed_contact"
 
 
 class CommunityParams(InterventionBase):

@@ -165,6 +165,7 @@ class Flows:
         match_quality: summed quality of the step's hires (`market.match_quality`).
         hired_profile: profile of each candidate hired, at the hire.
         hired_domain: domain of each candidate hired, at the hire.
+        failed_applicants: candidates whose traditional application was not a hire.
     """
 
     hires_social: int = 0
@@ -172,6 +173,7 @@ class Flows:
     match_quality: float = 0.0
     hired_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     hired_domain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    failed_applicants: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     contacts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     successes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     new_entrants: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))

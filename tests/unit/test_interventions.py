@@ -538,6 +538,41 @@ def test_coaching_only_candidates_with_a_failed_contact_within_capacity(capacity
     assert coaching.cost_this_step == 7 * len(coached)
 
 
+def test_coaching_on_a_failed_application_in_either_channel():
+    model = build(
+        [{"type": "coaching", "capacity_per_step": 10, "on": "failed_application"}],
+        population={"candidates": 10, "recruiters": 2},
+    )
+    a = model.actors
+    a.foundation[:] = 0.5
+    model.state.flows.contacts = np.array(CONTACTS)
+    model.state.flows.successes = np.array(SUCCESSES)
+    model.state.flows.failed_applicants = np.array([5, 9])  # no social contact failed
+    apply_at(model, 1)
+    assert set(changed(np.full(12, 0.5), a.foundation)) == FAILED | {5, 9}
+    # the default coaches after a failed social contact only, the same flows given
+    only_social = build([{"type": "coaching", "capacity_per_step": 10}],
+                        population={"candidates": 10, "recruiters": 2})  # fmt: skip
+    only_social.actors.foundation[:] = 0.5
+    only_social.state.flows = model.state.flows
+    apply_at(only_social, 2)
+    assert set(changed(np.full(12, 0.5), only_social.actors.foundation)) == FAILED
+
+
+def test_coaching_by_gap_reaches_non_adopters_with_the_largest_gaps_first():
+    spec = {"type": "coaching", "capacity_per_step": 2, "on": "gap", "stage": "aware",
+            "targeting": "lowest_skill", "boost": 0.1}  # fmt: skip
+    model = build([spec], population={"candidates": 10, "recruiters": 2})
+    a = model.actors
+    a.foundation[:] = [0.5, 0.2, 0.3, 0.1, 0.6, 0.4, 0.05, 0.7, 0.8, 0.9, 0.0, 0.0]
+    a.stage[:] = Stage.AWARE
+    a.stage[[3, 6]] = Stage.ACTIVE  # low foundation, but already adopters
+    before = a.foundation.copy()
+    apply_at(model, 1)  # no failure anywhere: flows are empty
+    assert changed(before, a.foundation) == [1, 2]  # the two lowest among aware candidates
+    np.testing.assert_allclose(a.foundation[[1, 2]], [0.3, 0.4], rtol=0, atol=1e-15)
+
+
 def test_coaching_skips_entrants_in_the_slot_of_a_candidate_who_failed():
     model = build(
         [{"type": "coaching", "capacity_per_step": 10, "boost": 0.1}],

@@ -324,6 +324,22 @@ def test_traditional_hires_are_the_distinct_applicants_when_all_succeed():
     assert abs(np.mean(hires) - expected) < 5 * 0.6 / math.sqrt(len(hires))
 
 
+def test_a_traditional_application_is_either_a_hire_or_a_failure():
+    # candidates 1 and 2 have no foundation and it counts fully (e = 1): they always fail;
+    # 3 and 4 apply to a recruiter of full foundation at a high rate: they are hired
+    params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
+    failures = set()
+    for seed in range(20):
+        _, out = market(n_recruiters=1, n_candidates=4, vacancies=[3], params=params,
+                        foundation=[1.0, 0.0, 0.0, 1.0, 1.0], seed=seed)  # fmt: skip
+        hired = set(out.hired[1].tolist())
+        failed = set(out.failed_applicants.tolist())
+        assert hired <= {3, 4} and failed <= {1, 2}
+        assert len(hired) == out.hires_traditional
+        failures |= failed
+    assert failures == {1, 2}  # each was drawn as an applicant in some step
+
+
 def test_traditional_never_hires_zero_foundation_when_foundation_counts_fully():
     # e = 1: the fill hazard is rate * f_r * f_c, zero for a candidate with f = 0
     params = FLOOD.model_copy(update={"foundation_traditional": 1.0})
