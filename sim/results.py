@@ -86,6 +86,7 @@ class Recorder:
         a = state.actors
         row: dict[str, float] = {"step": state.step, "time": state.time_weeks}
         is_member = a.membership != 0
+        is_active = a.stage == Stage.ACTIVE
         totals = {"aware": 0, "member": 0, "active": 0}
         for kind_name, part in zip(
             KIND_NAMES.values(), (self.candidates, self.recruiters), strict=True
@@ -94,8 +95,8 @@ class Recorder:
                 totals[name] += count
         for name, count in totals.items():
             row[f"share_{name}"] = count / max(a.n, 1)
-        self._record_profiles(row, a, is_member)
-        self._record_domains(row, a, is_member, self.n_domains)
+        self._record_profiles(row, a, is_member, is_active)
+        self._record_domains(row, a, is_member, is_active, self.n_domains)
         members = members_per_platform(a.membership, state.platforms.n)
         for name, count in zip(state.platforms.name, members, strict=True):
             row[f"n_members_{name}"] = count
@@ -147,11 +148,13 @@ class Recorder:
             "active": counts["active"],
         }
 
-    def _record_profiles(self, row: dict[str, float], a: Actors, is_member: np.ndarray) -> None:
+    def _record_profiles(
+        self, row: dict[str, float], a: Actors, is_member: np.ndarray, is_active: np.ndarray
+    ) -> None:
         """Member and active shares of junior and experienced candidates."""
         candidates = self.candidates
         junior = a.profile[candidates] == JUNIOR  # candidates are junior or experienced
-        is_active = a.stage[candidates] == Stage.ACTIVE
+        is_active = is_active[candidates]
         n_junior = np.count_nonzero(junior)
         members_junior = np.count_nonzero(junior & is_member[candidates])
         members = np.count_nonzero(is_member[candidates])
@@ -187,12 +190,16 @@ class Recorder:
 
     @staticmethod
     def _record_domains(
-        row: dict[str, float], a: Actors, is_member: np.ndarray, n_domains: int
+        row: dict[str, float],
+        a: Actors,
+        is_member: np.ndarray,
+        is_active: np.ndarray,
+        n_domains: int,
     ) -> None:
         """Member and active shares of each job domain (candidates and recruiters)."""
         size = np.bincount(a.domain, minlength=n_domains)
         members = np.bincount(a.domain, weights=is_member, minlength=n_domains)
-        active = np.bincount(a.domain, weights=a.stage == Stage.ACTIVE, minlength=n_domains)
+        active = np.bincount(a.domain, weights=is_active, minlength=n_domains)
         with np.errstate(invalid="ignore", divide="ignore"):
             for domain in range(n_domains):
                 row[f"share_member_domain_{domain}"] = members[domain] / size[domain]
