@@ -181,21 +181,28 @@ def run_memberships(stage, membership, join_draws, leave_draws, skill=None, tabl
     )
 
 
-def test_join_hazard_uses_digital_skill_to_the_power_gamma():
-    # d = 0.25, gamma = 2.5: factor 0.25 ** 2.5 = 1/32; open rates 0.2 + 0.6, dt 2
-    p = hazard(0.8 / 32, 2.0)
-    st, mem = rules.update_memberships(
-        stage=stages(A, A),
-        membership=np.zeros(2, np.uint16),
-        group=np.zeros(2, np.int64),
-        digital=np.full(2, 0.25),
+def joins_from_nothing(join_draws, **kw):
+    """AWARE actors on no platform: d = 0.25, gamma = 2.5, open rates 0.2 + 0.6, dt 2."""
+    n = len(join_draws)
+    return rules.update_memberships(
+        stage=stages(*[A] * n),
+        membership=np.zeros(n, np.uint16),
+        group=np.zeros(n, np.int64),
+        digital=np.full(n, 0.25),
         digital_exponent=2.5,
         join_table=np.array([[0.2, 0.6]]),
         bits=TWO,
         leave_per_week=0.0,
         dt=2.0,
-        draws=np.array([[p * BELOW, p * ABOVE], [1.0, 1.0]]),
+        draws=np.array([join_draws, [1.0] * n]),
+        **kw,
     )
+
+
+def test_join_hazard_uses_digital_skill_to_the_power_gamma():
+    # d = 0.25, gamma = 2.5: factor 0.25 ** 2.5 = 1/32; open rates 0.2 + 0.6, dt 2
+    p = hazard(0.8 / 32, 2.0)
+    st, mem = joins_from_nothing([p * BELOW, p * ABOVE])
     np.testing.assert_array_equal(st, stages(M, A))
     assert mem[0] != 0 and mem[1] == 0
 
@@ -300,22 +307,11 @@ def test_effective_skill():
 def test_join_hazard_uses_foundation_to_the_power_phi_beside_digital_skill():
     # d = 0.25, gamma = 2.5: 1/32; f = 0.5, phi = 2: 1/4; open rates 0.2 + 0.6, dt 2
     p = hazard(0.8 / 128, 2.0)
-    args = dict(
-        stage=stages(A, A, A),
-        membership=np.zeros(3, np.uint16),
-        group=np.zeros(3, np.int64),
-        digital=np.full(3, 0.25),
-        digital_exponent=2.5,
-        join_table=np.array([[0.2, 0.6]]),
-        bits=TWO,
-        leave_per_week=0.0,
-        dt=2.0,
-        draws=np.array([[p * BELOW, p * ABOVE, hazard(0.8 / 32, 2.0) * BELOW], [1.0] * 3]),
-    )
-    st, _ = rules.update_memberships(**args, foundation=np.full(3, 0.5), foundation_exponent=2.0)
+    draws = [p * BELOW, p * ABOVE, hazard(0.8 / 32, 2.0) * BELOW]
+    st, _ = joins_from_nothing(draws, foundation=np.full(3, 0.5), foundation_exponent=2.0)
     np.testing.assert_array_equal(st, stages(M, A, A))
     # phi = 0: foundation plays no part, whatever it is (the model before phi)
-    st, _ = rules.update_memberships(**args, foundation=np.zeros(3), foundation_exponent=0.0)
+    st, _ = joins_from_nothing(draws, foundation=np.zeros(3), foundation_exponent=0.0)
     np.testing.assert_array_equal(st, stages(M, M, M))
 
 
