@@ -19,7 +19,8 @@ from pydantic import BaseModel
 
 from sim.designs import FactorRange
 from sim.experiment_spec import DesignSpec, ExperimentError, FactorSpec
-from sim.params import INTERVENTION_TYPES, ScenarioParams
+from sim.intervention_params import INTERVENTION_TYPES
+from sim.params import ScenarioParams
 from sim.scenario import Scenario, ScenarioError
 
 

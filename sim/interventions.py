@@ -26,9 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.market import rank_within
-from sim.network import Network, from_edges
-from sim.params import (
+from sim.intervention_params import (
     AwarenessCampaignParams,
     CertificationParams,
     CoachingParams,
@@ -36,9 +34,11 @@ from sim.params import (
     CurriculumParams,
     InterventionBase,
     PlatformPolicyParams,
-    ScenarioParams,
     TrainingParams,
 )
+from sim.market import rank_within
+from sim.network import Network, from_edges
+from sim.params import ScenarioParams
 from sim.population import Kind, Profile, Stage
 from sim.state import NEUTRAL, RULES, State
 

@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.params import INTERVENTION_TYPES, ScenarioParams
+from sim.intervention_params import INTERVENTION_TYPES
+from sim.params import ScenarioParams
 
 
 class ScenarioError(ValueError):

@@ -18,7 +18,8 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 # Layer of each module, lowest first; a module may import only modules of
 # its own layer or below (never above).
 LAYERS = {
-    0: {"params", "scenario", "analysis", "provenance", "budget", "terminal"}
+    0: {"params", "schema", "intervention_params", "scenario", "analysis", "provenance"}
+    | {"budget", "terminal"}
     | {"designs", "store", "experiment_spec", "factors"},
     1: {"population", "network", "state"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"},

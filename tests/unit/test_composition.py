@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.intervention_params import INTERVENTION_TYPES
 from sim.interventions import intervention_phase
-from sim.params import INTERVENTION_TYPES
 from sim.population import Kind
 from sim.scenario import scenario_from_dict
 
