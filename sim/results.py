@@ -24,6 +24,8 @@ from sim.state import State
 
 STAGE_CODES = {np.int8(stage): stage.name.lower() for stage in Stage}
 """Each stage's plain int8 code (fast to compare with the stage array) and column name."""
+STAGES = tuple(STAGE_CODES.values())
+"""The stage names, in code order."""
 FLOWS = ("hires_social", "hires_traditional", "cost", "match_quality")
 """Flows recorded per step (`new_*`) and as running totals (`cum_*`)."""
 
@@ -60,6 +62,8 @@ class Recorder:
         self._seeking_weeks = 0.0
         self._group_hires = np.zeros(2 + self.n_domains, dtype=np.int64)
         self._time_weeks = state.time_weeks
+        self._was_active = state.actors.stage == Stage.ACTIVE
+        self._switches = 0
         self._builtin: frozenset[str] = frozenset()
 
     def record(self, state: State) -> None:
@@ -95,6 +99,12 @@ class Recorder:
                 totals[name] += count
         for name, count in totals.items():
             row[f"share_{name}"] = count / max(a.n, 1)
+        # actors who became active or stopped being active (leavers replaced included)
+        switches = np.count_nonzero(is_active != self._was_active)
+        self._was_active = is_active
+        self._switches += switches
+        row["new_switches_active"] = switches
+        row["cum_switches_active"] = self._switches
         self._record_profiles(row, a, is_member, is_active)
         self._record_domains(row, a, is_member, is_active, self.n_domains)
         members = members_per_platform(a.membership, state.platforms.n)
@@ -231,7 +241,10 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `mean_weeks_searching` (seeking candidate-weeks per hire, the same
         way), `mean_match_quality` (per hire); `cum_hires_<group>`;
         `final_share_active_<group>`, `final_share_member_<group>` for the
-        groups junior, experienced (candidates) and `domain_<d>`; plus
+        groups junior, experienced (candidates) and `domain_<d>`;
+        `switching_per_week` (share of actors whose active status changed,
+        per week, over the run) and `max_share_switching` (the largest share
+        in one recorded step: of a thinned timeseries, among its rows); plus
         `extra` (e.g. per-intervention reach). Totals are read from the last
         row's `cum_*` columns, so a timeseries thinned to every k-th step
         gives the same totals.
@@ -262,6 +275,10 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
     out["mean_weeks_to_fill"] = float(last["cum_vacancy_weeks"]) * per_hire
     out["mean_weeks_searching"] = float(last["cum_seeking_weeks"]) * per_hire
     out["mean_match_quality"] = float(last["cum_match_quality"]) * per_hire
+    n_actors = sum(last[f"n_{kind}_{stage}"] for kind in KIND_NAMES.values() for stage in STAGES)
+    weeks = float(last["time"] - timeseries["time"].iloc[0])
+    out["switching_per_week"] = float(last["cum_switches_active"] / (n_actors * weeks))
+    out["max_share_switching"] = float(timeseries["new_switches_active"].max() / n_actors)
     groups = ("junior", "experienced", *_domains(timeseries))
     for group in groups:
         for stage in ("active", "member"):

@@ -425,6 +425,30 @@ def test_every_row_records_the_state_after_its_step():
         np.testing.assert_array_equal(frame[f"cum_{flow}"], frame[f"new_{flow}"].cumsum())
 
 
+def test_switches_of_active_status_are_counted_from_the_stage_arrays():
+    sc = scenario(
+        run={"steps": 30, "dt": 0.5},
+        initial={"active": 40, "aware_share": 0.6},
+        decision={"kappa_off": 0.08},
+        platforms={"join_per_week": 0.5},
+    )
+    model = sim.RecruitingModel(sc, seed=3)
+    was_active = model.actors.is_active.copy()
+    counts = []
+    while model.running:
+        model.step()
+        counts.append(int(np.count_nonzero(model.actors.is_active != was_active)))
+        was_active = model.actors.is_active.copy()
+    frame = model.recorder.timeseries()
+    np.testing.assert_array_equal(frame["new_switches_active"], [0, *counts])
+    np.testing.assert_array_equal(frame["cum_switches_active"], np.cumsum([0, *counts]))
+    assert sum(counts) > 20  # lapses and activations both happen here
+    summary = sim.results.summarize(frame)
+    n = model.actors.n
+    assert summary["switching_per_week"] == pytest.approx(sum(counts) / (n * 15.0), rel=1e-12)
+    assert summary["max_share_switching"] == max(counts) / n
+
+
 def test_steps_past_the_run_length_are_recorded():
     # an app's Step button keeps stepping after `run.steps`: the recorder grows
     model = sim.RecruitingModel(scenario(run={"steps": 3}), seed=2)
