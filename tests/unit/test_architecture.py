@@ -22,7 +22,8 @@ LAYERS = {
     | {"budget", "terminal"}
     | {"designs", "store", "experiment_spec", "factors"},
     1: {"population", "network", "state"},
-    2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"},
+    2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"}
+    | {"intervention_base"},
     3: {"results", "agents"},
     4: {"model"},
     5: {"runner", "executors"},
