@@ -48,6 +48,11 @@ class Actor(mesa.Agent):
         return float(self.state.actors.complexity[self.index])
 
     @property
+    def risk_memory(self) -> float:
+        """Multiplier of perceived risk learnt from safe use and incidents (1 at the start)."""
+        return float(self.state.actors.risk_memory[self.index])
+
+    @property
     def belief(self) -> float:
         """Expected success rate of a social-channel contact, alpha / (alpha + beta)."""
         a = self.state.actors

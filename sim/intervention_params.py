@@ -121,6 +121,29 @@ class PlatformPolicyParams(InterventionBase):
     churn_per_week: RatePerWeek | None = None  # new churn
 
 
+class DataIncidentParams(InterventionBase):
+    """A data incident on a platform: its members', and through ties their neighbours', risk rises.
+
+    An event rather than a policy: on schedule (`start`, `every`, `end`), or
+    at random with `per_week` on each platform from `start` to `end`.
+    """
+
+    type: Literal["data_incident"]
+    target: Literal["all"] = "all"
+    platform: str = "all"  # platform name (generalist, domain_0, juniors...) or all
+    shock: Annotated[float, Field(gt=0.0, le=100.0)] = 0.5  # added to members' risk memory
+    per_week: RatePerWeek | None = None  # random incidents per platform-week (None: scheduled)
+
+    @model_validator(mode="after")
+    def _random_or_scheduled(self) -> DataIncidentParams:
+        if self.per_week is not None and self.every is not None:
+            raise ValueError(
+                f"per_week = {self.per_week} and every = {self.every}: incidents are either "
+                "random (per_week) or scheduled (every); remove one"
+            )
+        return self
+
+
 class AwarenessCampaignParams(InterventionBase):
     """A media campaign raising the awareness hazard while it runs."""
 
@@ -141,6 +164,7 @@ INTERVENTION_TYPES: dict[str, type[InterventionBase]] = {
         CommunityParams,
         PlatformPolicyParams,
         AwarenessCampaignParams,
+        DataIncidentParams,
     )
 }
 
@@ -151,6 +175,7 @@ InterventionParams = Annotated[
     | CoachingParams
     | CommunityParams
     | PlatformPolicyParams
-    | AwarenessCampaignParams,
+    | AwarenessCampaignParams
+    | DataIncidentParams,
     Field(discriminator="type"),
 ]

@@ -4,7 +4,8 @@ An intervention never rewrites parameters. It acts in one of two ways:
 
 * events on the actors' state, which compose because each adds to what it
   finds: skills raised (training, certification, curriculum, coaching),
-  labels given (certification), ties added (community);
+  labels given (certification), ties added (community), risk learnt from
+  data incidents (data_incident, an event rather than a policy);
 * contributions to modifiers (`sim.state.Modifiers`): each intervention
   writes only its own contribution, and `intervention_phase` combines them
   with the base values by the rule of each modifier (`sim.state.RULES`):
@@ -31,6 +32,7 @@ from sim.intervention_params import (
     CoachingParams,
     CommunityParams,
     CurriculumParams,
+    DataIncidentParams,
     InterventionBase,
     PlatformPolicyParams,
     TrainingParams,
@@ -38,6 +40,7 @@ from sim.intervention_params import (
 from sim.network import Network, from_edges
 from sim.params import ScenarioParams
 from sim.population import Kind, Stage
+from sim.rules import hazard_probability
 from sim.state import NEUTRAL, RULES, State
 
 
@@ -204,10 +207,7 @@ class PlatformPolicy(Intervention):
 
     def platforms(self, state: State) -> np.ndarray:
         """Indices of the platforms the policy applies to (names checked at load)."""
-        names = state.platforms.name
-        if self.params.platform == "all":
-            return np.arange(len(names))
-        return np.array([names.index(self.params.platform)])
+        return platform_indices(state, self.params.platform)
 
     def update(self, state: State) -> None:
         """Write its contributions while in force, withdraw them outside its window."""
@@ -226,6 +226,48 @@ class PlatformPolicy(Intervention):
             return 0
         bits = np.uint16(sum(1 << int(k) for k in self.platforms(state)))
         return int(np.count_nonzero(state.actors.membership & bits))
+
+
+class DataIncident(Intervention):
+    """A data incident: members of the platforms hit, and their neighbours, learn risk.
+
+    Each member of a platform hit adds `shock` to its risk memory; each actor
+    adds `shock` x its sharing weight x the share of its neighbours hit
+    (shared experience). Random incidents (`per_week`) hit each platform
+    independently, each step of the window, with probability
+    1 - exp(-per_week dt), from the intervention's own stream.
+    """
+
+    type_name = "data_incident"
+    params: DataIncidentParams
+
+    def is_due(self, step: int) -> bool:
+        """On schedule, or on every step of its window when incidents are random."""
+        if self.params.per_week is None:
+            return super().is_due(step)
+        return self.in_force(step)
+
+    def act(self, state: State) -> int:
+        """Raise the risk memory of the members hit and of their neighbours; reach: members hit."""
+        p, a = self.params, state.actors
+        platforms = platform_indices(state, p.platform)
+        if p.per_week is not None:
+            draws = state.stream(self.stream_name).random(platforms.size)
+            platforms = platforms[draws < hazard_probability(p.per_week, state.dt_weeks)]
+        if platforms.size == 0:
+            return 0
+        hit = (a.membership & np.uint16(sum(1 << int(k) for k in platforms))) != 0
+        shared = state.modifiers.sharing * state.network.mean(hit.astype(np.float64))
+        a.risk_memory = a.risk_memory + p.shock * (hit + shared)
+        return int(np.count_nonzero(hit))
+
+
+def platform_indices(state: State, name: str) -> np.ndarray:
+    """Indices of the platform called `name`, or of every platform for "all" (checked at load)."""
+    names = state.platforms.name
+    if name == "all":
+        return np.arange(len(names))
+    return np.array([names.index(name)])
 
 
 class AwarenessCampaign(Intervention):
@@ -258,6 +300,7 @@ REGISTRY: dict[str, type[Intervention]] = {
         Community,
         PlatformPolicy,
         AwarenessCampaign,
+        DataIncident,
     )
 }
 

@@ -1,4 +1,4 @@
-"""Learning: beliefs, digital skill, complexity, and the platforms' churn that undoes it.
+"""Learning: beliefs, digital skill, complexity, learnt risk, and the churn that undoes them.
 
 The kernels are pure array functions; `churn_phase` and `learning_phase`
 read their inputs from a `State` and write the results back. Rates are per
@@ -117,29 +117,34 @@ def update_digital(
     return out  # stays in [d, 1]: both moves are toward values in [0, 1]
 
 
-def update_complexity(
+def fall_with_use(
     *,
-    complexity: np.ndarray,
+    value: np.ndarray,
     is_active: np.ndarray,
     share_active_neighbours: np.ndarray,
     sharing: np.ndarray | float,
-    experience_per_week: float,
+    own_per_week: float,
     sharing_per_week: float,
     floor: float,
     dt: float,
 ) -> np.ndarray:
-    """Perceived complexity falls with one's own use and with shared experience, to a floor."""
+    """A perception that falls with one's own use and with shared experience, to a floor.
+
+    Perceived complexity and learnt risk both follow it: the active relax
+    toward `floor` at `own_per_week`, everyone at `sharing_per_week` x
+    `sharing` x the share of active neighbours; values below the floor stay.
+    """
     exponent = np.multiply(sharing, share_active_neighbours, dtype=np.float64)  # -rate * dt
     exponent *= -sharing_per_week * dt
-    exponent -= np.multiply(is_active, experience_per_week * dt)  # x - 0.0 is x: exact
+    exponent -= np.multiply(is_active, own_per_week * dt)  # x - 0.0 is x: exact
     # relax toward the floor: c' = c + (c - floor) * (exp(-rate dt) - 1); expm1 is exact
     # for small rate * dt, and costs less than exp here
     relaxed = np.expm1(exponent, out=exponent)
-    relaxed *= complexity - floor
-    relaxed += complexity
+    relaxed *= value - floor
+    relaxed += value
     # relaxing toward the floor lowers values above it and would raise values below it,
     # which stay as they are: the minimum keeps both
-    return np.minimum(complexity, relaxed, out=relaxed)
+    return np.minimum(value, relaxed, out=relaxed)
 
 
 # Phases: functions of (state, params) that call the kernels above.
@@ -160,7 +165,12 @@ def churn_phase(state: State, params: ScenarioParams) -> None:
 
 
 def learning_phase(state: State, params: ScenarioParams) -> None:
-    """Own and shared contact outcomes update beliefs; practice and peers teach the tools."""
+    """Own and shared outcomes update beliefs; practice and peers teach the tools.
+
+    Use, one's own and one's neighbours', lowers perceived complexity and, when
+    risk is learnt (`risk_safe_use_per_week` or `risk_sharing_per_week` above
+    0), the risk memory.
+    """
     a, lp, dt, flows = state.actors, params.learning, state.dt_weeks, state.flows
     network, sharing = state.network, state.modifiers.sharing
     is_active = a.is_active
@@ -191,13 +201,24 @@ def learning_phase(state: State, params: ScenarioParams) -> None:
         peer_per_week=lp.peer_per_week,
         dt=dt,
     )
-    a.complexity = update_complexity(
-        complexity=a.complexity,
+    a.complexity = fall_with_use(
+        value=a.complexity,
         is_active=is_active,
         share_active_neighbours=state.share_active_neighbours,
         sharing=sharing,
-        experience_per_week=lp.complexity_experience_per_week,
+        own_per_week=lp.complexity_experience_per_week,
         sharing_per_week=lp.complexity_sharing_per_week,
         floor=lp.complexity_floor,
         dt=dt,
     )
+    if lp.risk_safe_use_per_week or lp.risk_sharing_per_week:  # risk is learnt
+        a.risk_memory = fall_with_use(
+            value=a.risk_memory,
+            is_active=is_active,
+            share_active_neighbours=state.share_active_neighbours,
+            sharing=sharing,
+            own_per_week=lp.risk_safe_use_per_week,
+            sharing_per_week=lp.risk_sharing_per_week,
+            floor=lp.risk_floor,
+            dt=dt,
+        )

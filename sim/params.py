@@ -196,6 +196,11 @@ class LearningParams(Section):
     complexity_experience_per_week: RatePerWeek = 0.02  # complexity falls with use
     complexity_sharing_per_week: RatePerWeek = 0.02  # ...and with shared experience
     complexity_floor: Share = 0.1  # tools never become effortless
+    # learnt risk: safe use (own, and neighbours' shared) lowers each actor's risk memory,
+    # a multiplier of perceived risk starting at 1; data incidents raise it (0: fixed risk)
+    risk_safe_use_per_week: RatePerWeek = 0.0  # own safe use: memory relaxes to the floor
+    risk_sharing_per_week: RatePerWeek = 0.0  # ...and x sharing x share of active neighbours
+    risk_floor: Share = 0.5  # risk memory that safe use relaxes toward
 
 
 class ScenarioParams(Section):
@@ -257,7 +262,10 @@ class ScenarioParams(Section):
                     f"interventions.{index}.start = {spec.start}: after the run's last step "
                     f"(run.steps = {self.run.steps}); it would never act"
                 )
-            if spec.type == "platform_policy" and spec.platform not in ("all", *names):
+            if spec.type in ("platform_policy", "data_incident") and spec.platform not in (
+                "all",
+                *names,
+            ):
                 raise ValueError(
                     f"interventions.{index}.platform = {spec.platform!r}: no such platform "
                     f"(allowed: all, {', '.join(names)})"

@@ -83,6 +83,8 @@ class Actors:
         foundation: basic recruiting / job-search know-how f in [0, 1] (gap 1 - f).
         digital: know-how of the platforms' usages d in [0, 1].
         complexity: perceived complexity of the platforms in [0, 1].
+        risk_memory: multiplier of perceived risk learnt from experience (1 at
+            the start; safe use lowers it, data incidents raise it).
         alpha: Beta pseudo-count of observed social-channel successes.
         beta: Beta pseudo-count of observed social-channel failures.
         stage: Stage per actor (int8).
@@ -101,6 +103,7 @@ class Actors:
     foundation: np.ndarray
     digital: np.ndarray
     complexity: np.ndarray
+    risk_memory: np.ndarray
     alpha: np.ndarray
     beta: np.ndarray
     stage: np.ndarray
@@ -277,6 +280,7 @@ def initial_state(params: PopulationParams, prior: tuple[float, float]) -> dict[
     """The value every new actor starts with, for each `Actors` field not drawn (with its dtype)."""
     return {
         "complexity": np.float64(params.complexity_initial),
+        "risk_memory": np.float64(1.0),
         "alpha": np.float64(prior[0]),
         "beta": np.float64(prior[1]),
         "stage": UNAWARE,

@@ -263,15 +263,18 @@ class State:
     def perceived_risk(self, actors: np.ndarray | None = None) -> np.ndarray:
         """Risk each actor perceives: 1 - mean data safety of its platforms (1 if none).
 
-        Certification lowers candidates' risk through the `risk_factor` modifier.
+        Certification lowers candidates' risk through the `risk_factor` modifier;
+        each actor's `risk_memory` (learnt from safe use and data incidents)
+        multiplies it.
 
         Args:
             actors: indices of the actors wanted (default: all).
         """
         by_set = self._by_set("risk", self.modifiers.data_safety, risk_by_set)
+        a, factor = self.actors, self.modifiers.risk_factor
         if actors is None:
-            return by_set.take(self.actors.membership) * self.modifiers.risk_factor
-        return by_set.take(self.actors.membership[actors]) * self.modifiers.risk_factor[actors]
+            return by_set.take(a.membership) * factor * a.risk_memory
+        return by_set.take(a.membership[actors]) * factor[actors] * a.risk_memory[actors]
 
     def churn_by_set(self) -> np.ndarray:
         """Churn exposure of each membership set: its platforms' highest churn (0 for none)."""

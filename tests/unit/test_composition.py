@@ -163,12 +163,14 @@ SPECS = {
     "community": {"target": "all", "coverage": 0.4, "sharing": 0.7, "ties_per_member": 1.0},
     "platform_policy": {"platform": "generalist", "data_safety": 0.8, "churn_per_week": 0.005},
     "awareness_campaign": {"media_per_week": 0.03},
+    "data_incident": {"every": 2, "shock": 0.3},
 }
 SECOND = {  # the second of a same-type pair differs where it can
     "certification": {"risk_reduction": 0.2},
     "community": {"sharing": 0.9},
     "platform_policy": {"platform": "all", "data_safety": 0.95, "churn_per_week": 0.0},
     "awareness_campaign": {"media_per_week": 0.01},
+    "data_incident": {"platform": "generalist", "every": None, "per_week": 2.0},
 }
 PAIRS = list(itertools.combinations_with_replacement(sorted(INTERVENTION_TYPES), 2))
 

@@ -11,7 +11,7 @@ from sim.learning import (
     platform_churn,
     relax,
     update_beliefs,
-    update_complexity,
+    fall_with_use,
     update_digital,
 )
 
@@ -175,17 +175,17 @@ def test_update_digital_practice_then_peers_compose():
     assert out[0] == pytest.approx(expected, rel=1e-14)
 
 
-def test_update_complexity_exact_and_floor():
+def test_fall_with_use_exact_and_floor():
     complexity = np.array([0.6, 0.6, 0.6, 0.05, 0.1, 0.3])
     active = np.array([1.0, 0.0, 1.0, 1.0, 1.0, 0.0])
     share = np.array([0.0, 0.5, 0.5, 1.0, 1.0, 0.0])
     sharing = np.array([0.3, 0.4, 0.3, 0.3, 0.3, 0.3])
-    out = update_complexity(
-        complexity=complexity,
+    out = fall_with_use(
+        value=complexity,
         is_active=active,
         share_active_neighbours=share,
         sharing=sharing,
-        experience_per_week=0.02,
+        own_per_week=0.02,
         sharing_per_week=0.1,
         floor=0.1,
         dt=5.0,
@@ -208,15 +208,15 @@ def test_update_complexity_exact_and_floor():
     assert out[3] == 0.05
 
 
-def test_update_complexity_never_crosses_the_floor():
+def test_fall_with_use_never_crosses_the_floor():
     c = np.array([0.9])
     for _ in range(200):
-        c = update_complexity(
-            complexity=c,
+        c = fall_with_use(
+            value=c,
             is_active=np.array([1.0]),
             share_active_neighbours=np.array([1.0]),
             sharing=1.0,
-            experience_per_week=2.0,
+            own_per_week=2.0,
             sharing_per_week=2.0,
             floor=0.25,
             dt=1.0,
