@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from sim.learning import (
+    fall_with_use,
     platform_churn,
     relax,
     update_beliefs,
-    fall_with_use,
     update_digital,
 )
 
