@@ -63,6 +63,7 @@ def build_state(scenario: Scenario, seed: int) -> State:
     base = Modifiers(
         media_per_week=p.awareness.media_per_week,
         risk_factor=np.ones(actors.n),
+        appeal=np.ones(actors.n),
         sharing=np.full(actors.n, p.learning.sharing),
         data_safety=platforms.data_safety.copy(),
         churn_per_week=platforms.churn_per_week.copy(),

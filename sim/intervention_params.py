@@ -77,7 +77,12 @@ class CertificationParams(InterventionBase):
     type: Literal["certification"]
     target: Literal["recruiters"] = "recruiters"
     boost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1  # foundation gained
-    risk_reduction: Share = 0.5  # candidates' perceived risk x (1 - this x share certified)
+    # everyone: candidates' perceived risk x (1 - risk_reduction x share certified);
+    # contacts: a candidate's risk memory x (1 - risk_reduction) once it has had a social
+    # contact with a recruiter the programme certified
+    reaches: Literal["everyone", "contacts"] = "everyone"
+    risk_reduction: Share = 0.5
+    preference: NonNegative = 0.0  # hire chance of certified recruiters' contacts x (1 + this)
 
 
 class CurriculumParams(InterventionBase):

@@ -78,10 +78,17 @@ class Training(Intervention):
 class Certification(Intervention):
     """Labels recruiters: more foundation, and candidates perceive less risk.
 
-    Its contribution to candidates' `risk_factor` is 1 - risk_reduction x
-    (share of recruiters it certified): the more certified recruiters there
-    are, the more likely a candidate deals with one. Labels, once given,
-    stay: the effect outlasts `end`. Several certifications multiply.
+    With `reaches = "everyone"`, its contribution to candidates'
+    `risk_factor` is 1 - risk_reduction x (share of recruiters it
+    certified): the more certified recruiters there are, the more likely a
+    candidate deals with one. With `reaches = "contacts"`, only the
+    candidates who had a social contact with a recruiter it certified (in
+    the previous step's market) are reassured: their risk memory is
+    multiplied by 1 - risk_reduction, once per programme. A `preference`
+    above 0 makes candidates prefer certified recruiters: the `appeal` of
+    its recruiters, 1 + preference, multiplies their contacts' hire chance.
+    Labels, once given, stay: the effect outlasts `end`. Several
+    certifications multiply.
     """
 
     type_name = "certification"
@@ -90,16 +97,28 @@ class Certification(Intervention):
     def __init__(self, params: CertificationParams, index: int, stream_name: str) -> None:
         super().__init__(params, index, stream_name)
         self.certified: np.ndarray | None = None  # recruiters this programme labelled
+        self.reassured: np.ndarray | None = None  # candidates it reassured through contacts
 
     def update(self, state: State) -> None:
-        """Its risk factor for candidates, from the share of recruiters it certified."""
-        a = state.actors
+        """Its risk factor for candidates, or the candidates its recruiters contacted."""
+        a, p = state.actors, self.params
         recruiters = a.kind == Kind.RECRUITER
-        if state.step < self.params.start or not recruiters.any():
+        if state.step < p.start or not recruiters.any() or self.certified is None:
             return
-        n_certified = 0 if self.certified is None else np.count_nonzero(self.certified)
-        factor = 1.0 - self.params.risk_reduction * (n_certified / recruiters.sum())
-        self.contribute(state, "risk_factor", np.where(a.is_candidate, factor, 1.0))
+        if p.preference:
+            self.contribute(state, "appeal", np.where(self.certified, 1.0 + p.preference, 1.0))
+        if p.reaches == "everyone":
+            factor = 1.0 - p.risk_reduction * (np.count_nonzero(self.certified) / recruiters.sum())
+            self.contribute(state, "risk_factor", np.where(a.is_candidate, factor, 1.0))
+            return
+        if self.reassured is None:
+            self.reassured = np.zeros(a.n, dtype=bool)
+        self.reassured[state.flows.new_entrants] = False  # a new candidate in the slot
+        who, target = state.flows.contacted
+        met = np.unique(target[self.certified[who]])
+        met = met[~self.reassured[met]]
+        self.reassured[met] = True
+        a.risk_memory[met] *= 1.0 - p.risk_reduction
 
     def act(self, state: State) -> int:
         """Certify recruiters not yet certified and raise their foundation."""

@@ -34,6 +34,7 @@ class MarketOutcome:
         hires_traditional: hires made through the traditional channel this step.
         hired: (recruiter, candidate) of each hire, social then traditional.
         failed_applicants: candidates whose traditional application was not a hire.
+        contacted: (recruiter, candidate) of each social contact.
     """
 
     vacancies: np.ndarray
@@ -44,6 +45,7 @@ class MarketOutcome:
     hires_traditional: int
     hired: tuple[np.ndarray, np.ndarray]
     failed_applicants: np.ndarray
+    contacted: tuple[np.ndarray, np.ndarray]
 
 
 def rank_within(groups: np.ndarray) -> np.ndarray:
@@ -200,6 +202,7 @@ def market_step(
     dt: float,
     rng: np.random.Generator,
     arrivals_rng: np.random.Generator,
+    appeal: np.ndarray | None = None,
 ) -> MarketOutcome:
     """One step of the recruiting market.
 
@@ -211,7 +214,8 @@ def market_step(
     p_hire_social * q_recruiter * q_candidate * fit_recruiter * fit_candidate
     (effective skills q = f^omega d^(1 - omega) from foundation f and digital
     skill d, and platform fits, all in [0, 1]), so it rises with both sides'
-    foundation and digital skill. Through the traditional channel,
+    foundation and digital skill; times the recruiter's `appeal` (certified
+    recruiters whom candidates prefer), capped at 1. Through the traditional channel,
     each vacancy still open meets one seeking candidate, drawn uniformly, and
     fills at hazard traditional_fill_per_week * ((1 - e) + e f_recruiter) *
     ((1 - e) + e f_candidate), where e = `foundation_traditional`: with
@@ -250,6 +254,8 @@ def market_step(
     fit_at_end = fit[group[ends], np.concatenate([platform, platform])]
     p_hire = params.p_hire_social * skill[:k] * skill[k:]
     p_hire = p_hire * fit_at_end[:k] * fit_at_end[k:]
+    if appeal is not None:
+        p_hire = np.minimum(p_hire * appeal[who], 1.0)
     success = rng.random(k) < p_hire
     order = rng.permutation(k)
     hired = resolve_offers(who, target, order[success[order]], vacancies)
@@ -285,6 +291,7 @@ def market_step(
             np.concatenate([target[hired], applicants[hired_traditional]]),
         ),
         failed_applicants=np.setdiff1d(applicants, applicants[hired_traditional]),
+        contacted=(who, target),
     )
 
 
@@ -307,6 +314,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
         dt=state.dt_weeks,
         rng=state.stream("market"),
         arrivals_rng=state.stream("arrivals"),
+        appeal=None if state.modifiers.appeal is state.base.appeal else state.modifiers.appeal,
     )
     a.vacancies, a.is_seeking = outcome.vacancies, outcome.is_seeking
     flows = state.flows
@@ -316,6 +324,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     flows.match_quality = match_quality(a.foundation[recruiters], a.foundation[candidates]).sum()
     flows.hired_profile, flows.hired_domain = a.profile[candidates], a.domain[candidates]
     flows.failed_applicants = outcome.failed_applicants
+    flows.contacted = outcome.contacted
 
 
 def match_quality(foundation_recruiter: np.ndarray, foundation_candidate: np.ndarray) -> np.ndarray:

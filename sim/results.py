@@ -148,6 +148,7 @@ class Recorder:
             ("foundation", a.foundation[part]),
             ("digital", a.digital[part]),
             ("complexity", a.complexity[part]),
+            ("risk_memory", a.risk_memory[part]),
             ("belief", belief),
         ):
             row[f"mean_{name}_{kind_name}"] = values.sum() * share

@@ -61,6 +61,8 @@ class Modifiers:
     Attributes:
         media_per_week: awareness hazard from the media (scalar).
         risk_factor: multiplier of each actor's perceived risk, in [0, 1].
+        appeal: multiplier of the hire chance of each recruiter's social contacts
+            (candidates prefer certified recruiters), at least 1.
         sharing: weight of neighbours' outcomes in each actor's belief, in [0, 1].
         data_safety: each platform's data safety, in [0, 1].
         churn_per_week: each platform's feature releases per week.
@@ -68,6 +70,7 @@ class Modifiers:
 
     media_per_week: float
     risk_factor: np.ndarray
+    appeal: np.ndarray
     sharing: np.ndarray
     data_safety: np.ndarray
     churn_per_week: np.ndarray
@@ -76,6 +79,7 @@ class Modifiers:
 RULES: dict[str, Rule] = {
     "media_per_week": Rule.ADD,  # campaigns add to the media hazard
     "risk_factor": Rule.MULTIPLY,  # certifications reduce risk independently
+    "appeal": Rule.MULTIPLY,  # preferences for several labels multiply
     "sharing": Rule.MAXIMUM,  # one's strongest community of practice sets the weight
     "data_safety": Rule.LATEST,  # a platform has one policy in force: the newest
     "churn_per_week": Rule.LATEST,
@@ -166,6 +170,7 @@ class Flows:
         hired_profile: profile of each candidate hired, at the hire.
         hired_domain: domain of each candidate hired, at the hire.
         failed_applicants: candidates whose traditional application was not a hire.
+        contacted: (recruiter, candidate) of each social contact.
     """
 
     hires_social: int = 0
@@ -174,6 +179,9 @@ class Flows:
     hired_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     hired_domain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     failed_applicants: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    contacted: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
     contacts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     successes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     new_entrants: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))

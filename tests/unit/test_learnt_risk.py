@@ -195,3 +195,58 @@ def test_incidents_raise_perceived_risk_and_slow_adoption_in_a_run():
 def test_bad_incidents_are_refused_at_load(spec, message):
     with pytest.raises(ScenarioError, match=message):
         scenario_from_dict({"interventions": [incident(**spec)]})
+
+
+# ---------------------------------------------------------------------------
+# certification through contacts, and candidates' preference for certified recruiters
+
+
+def certified_model(**spec) -> tuple[sim.RecruitingModel, int, int]:
+    certification = {"type": "certification", "coverage": 0.5, "start": 1, **spec}
+    model = make_model([certification], population={"candidates": 6, "recruiters": 2})
+    model.state.step = 1
+    intervention_phase(model.state, model.params)
+    certified, other = (6, 7) if model.actors.is_certified[6] else (7, 6)
+    return model, certified, other
+
+
+def test_certification_through_contacts_reassures_only_the_candidates_it_met_once():
+    model, certified, other = certified_model(reaches="contacts", risk_reduction=0.4)
+    state, a = model.state, model.actors
+    assert a.is_certified.sum() == 1
+    state.flows.contacted = (np.array([certified, other, certified]), np.array([0, 1, 2]))
+    state.step = 2
+    intervention_phase(state, model.params)
+    np.testing.assert_allclose(a.risk_memory, [0.6, 1.0, 0.6, 1.0, 1.0, 1.0, 1.0, 1.0])
+    # no risk factor for everyone: the modifier keeps its base value
+    np.testing.assert_array_equal(state.modifiers.risk_factor, np.ones(8))
+    state.step = 3  # the same contacts again: once per programme
+    intervention_phase(state, model.params)
+    np.testing.assert_allclose(a.risk_memory[:3], [0.6, 1.0, 0.6])
+    # a new entrant in slot 0 starts afresh and can be reassured in its turn
+    a.risk_memory[0] = 1.0
+    state.flows.new_entrants = np.array([0])
+    state.flows.contacted = (np.array([certified]), np.array([0]))
+    state.step = 4
+    intervention_phase(state, model.params)
+    np.testing.assert_allclose(a.risk_memory[:3], [0.6, 1.0, 0.6])
+
+
+def test_certification_for_everyone_keeps_its_risk_factor_and_leaves_memories_alone():
+    model, certified, _ = certified_model(risk_reduction=0.4)
+    state, a = model.state, model.actors
+    state.flows.contacted = (np.array([certified]), np.array([0]))
+    state.step = 2
+    intervention_phase(state, model.params)
+    np.testing.assert_array_equal(a.risk_memory, np.ones(8))
+    expected = np.where(a.is_candidate, 1.0 - 0.4 * 0.5, 1.0)  # half the recruiters certified
+    np.testing.assert_allclose(state.modifiers.risk_factor, expected, rtol=1e-15)
+
+
+def test_preference_raises_the_appeal_of_certified_recruiters_only():
+    model, certified, other = certified_model(preference=0.5)
+    appeal = model.state.modifiers.appeal
+    assert appeal[certified] == 1.5 and appeal[other] == 1.0
+    np.testing.assert_array_equal(appeal[:6], np.ones(6))
+    model, _, _ = certified_model()  # no preference: the base appeal
+    assert model.state.modifiers.appeal is model.state.base.appeal

@@ -47,6 +47,7 @@ def market(
     foundation=None,
     group=None,
     fit=None,
+    appeal=None,
 ):
     """Run one market step; recruiters are actors 0..n_recruiters-1, then candidates."""
     n = n_recruiters + n_candidates
@@ -74,6 +75,7 @@ def market(
         dt=dt,
         rng=np.random.default_rng(seed),
         arrivals_rng=np.random.default_rng(seed + 1000),
+        appeal=None if appeal is None else np.asarray(appeal, float),
     )
     return inputs, out
 
@@ -266,6 +268,34 @@ def test_hire_probability_is_product_of_skills_and_fits():
     contacts = out.contacts[0]
     p = 0.125
     assert abs(out.hires_social - p * contacts) < 5 * math.sqrt(contacts * p * (1 - p)) + 1
+
+
+def test_contacted_pairs_add_up_to_each_actors_contacts():
+    params = MarketParams(p_hire_social=0.3, contacts_per_vacancy_week=3.0, **QUIET)
+    _, out = market(n_recruiters=3, n_candidates=30, vacancies=[2, 1, 4], params=params, seed=2)
+    who, target = out.contacted
+    assert who.size > 0 and set(who.tolist()) <= {0, 1, 2} and target.min() >= 3
+    np.testing.assert_array_equal(np.bincount(np.r_[who, target], minlength=33), out.contacts)
+
+
+@pytest.mark.parametrize("appeal", [2.0, 1.5])
+def test_a_recruiters_appeal_multiplies_its_hire_chance_capped_at_one(appeal):
+    # p = p_hire 0.5 x appeal: 1 (capped) or 0.75. 100,000 candidates and about 500
+    # contacts for 1,000 vacancies: neither vacancies nor repeated candidates bind
+    n_c = 100_000
+    params = MarketParams(p_hire_social=0.5, contacts_per_vacancy_week=0.5, **QUIET)
+    _, out = market(
+        n_recruiters=1, n_candidates=n_c, vacancies=[1000], params=params, seed=8,
+        appeal=np.r_[[appeal], np.ones(n_c)],
+    )  # fmt: skip
+    _, target = out.contacted
+    distinct = np.unique(target).size
+    p = min(0.5 * appeal, 1.0)
+    if p == 1.0:
+        assert out.hires_social == distinct  # every contact an offer, one per candidate
+    else:  # Binomial(distinct, 0.75) within 5 standard deviations
+        assert abs(out.hires_social - p * distinct) < 5 * math.sqrt(distinct * p * (1 - p))
+        assert out.hires_social < distinct
 
 
 # ---------------------------------------------------------------------------
