@@ -2,7 +2,8 @@
 
 Order within the phase: hired candidates who start looking again rejoin the
 pool; new vacancies arrive; active recruiters contact active seeking
-candidates on a platform they share (social channel); remaining vacancies
+candidates on a platform they share, and active seeking candidates apply to
+active recruiters with open vacancies there (social channel); remaining vacancies
 fill through the traditional channel. Conflicts are resolved in a random
 order: a candidate accepts one offer, a recruiter fills at most its open
 vacancies.
@@ -141,36 +142,34 @@ def traditional_applications(
 
 def social_contacts(
     *,
-    recruiters: np.ndarray,
-    vacancies: np.ndarray,
+    senders: np.ndarray,
+    n_contacts: np.ndarray,
     pool: np.ndarray,
     membership: np.ndarray,
     bits: np.ndarray,
-    contacts_per_vacancy_week: float,
-    dt: float,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Active recruiters with open vacancies contact candidates on shared platforms.
+    """Senders contact members of the other side on a platform they share.
 
-    Each contact happens on one of the recruiter's platforms, chosen
-    uniformly, with a candidate drawn uniformly from that platform's pool
-    (its members in the pool, in index order).
+    Active recruiters with open vacancies contact active seeking candidates;
+    active seeking candidates apply to active recruiters with open
+    vacancies. Each contact happens on one of the sender's platforms,
+    chosen uniformly, with a receiver drawn uniformly from that platform's
+    pool (its members in the pool, in index order); a contact on a platform
+    where nobody of the pool is a member is lost.
 
     Args:
-        recruiters: indices of active recruiters with vacancies and a platform.
-        vacancies: open vacancies per actor.
-        pool: indices of the candidates that can be contacted (active and seeking).
+        senders: indices of the actors making contacts (each on a platform).
+        n_contacts: contacts each sender makes this step.
+        pool: indices of the actors that can be contacted.
         membership: bitmask of memberships per actor.
         bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
-        contacts_per_vacancy_week: contact rate per open vacancy.
-        dt: step length in weeks.
         rng: the market's random stream.
 
     Returns:
-        (recruiter, candidate, platform) of each contact made.
+        (sender, receiver, platform) of each contact made.
     """
-    n_contacts = rng.poisson(contacts_per_vacancy_week * vacancies[recruiters] * dt)
-    who = recruiters.repeat(n_contacts)
+    who = senders.repeat(n_contacts)
     platform = pick_platform(membership[who], rng.random(who.size), bits.shape[1])
     position = rng.random(who.size)
     # every platform's pool, one after the other: platform k's is
@@ -238,16 +237,26 @@ def market_step(
     searching = recruiters[
         is_active[recruiters] & (vacancies[recruiters] > 0) & (membership[recruiters] != 0)
     ]
+    pool = (is_candidate & is_active & is_seeking & (membership != 0)).nonzero()[0]
     who, target, platform = social_contacts(
-        recruiters=searching,
-        vacancies=vacancies,
-        pool=(is_candidate & is_active & is_seeking).nonzero()[0],
+        senders=searching,
+        n_contacts=rng.poisson(params.contacts_per_vacancy_week * vacancies[searching] * dt),
+        pool=pool,
         membership=membership,
         bits=bits,
-        contacts_per_vacancy_week=params.contacts_per_vacancy_week,
-        dt=dt,
         rng=rng,
     )
+    if params.candidate_contacts_per_week:  # candidates apply on the platforms too
+        applicant, applied_to, platform_applied = social_contacts(
+            senders=pool,
+            n_contacts=rng.poisson(params.candidate_contacts_per_week * dt, pool.size),
+            pool=searching,
+            membership=membership,
+            bits=bits,
+            rng=rng,
+        )
+        who, target = np.concatenate([who, applied_to]), np.concatenate([target, applicant])
+        platform = np.concatenate([platform, platform_applied])
     k = who.size
     ends = np.concatenate([who, target])  # the recruiter then the candidate of each contact
     skill = effective_skill(foundation[ends], digital[ends], omega)
@@ -320,6 +329,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     flows = state.flows
     flows.hires_social, flows.hires_traditional = outcome.hires_social, outcome.hires_traditional
     flows.contacts, flows.successes = outcome.contacts, outcome.successes
+    a.n_contacts += outcome.contacts
     recruiters, candidates = outcome.hired
     flows.match_quality = match_quality(a.foundation[recruiters], a.foundation[candidates]).sum()
     flows.hired_profile, flows.hired_domain = a.profile[candidates], a.domain[candidates]

@@ -93,6 +93,7 @@ class Actors:
         vacancies: open vacancies held by each recruiter (0 for candidates).
         is_certified: recruiters holding the certification label.
         threshold: adoption threshold phi of the threshold rule.
+        n_contacts: social-channel contacts taken part in since entering.
         t_active: step of the first activation, -1 for never.
     """
 
@@ -112,6 +113,7 @@ class Actors:
     vacancies: np.ndarray
     is_certified: np.ndarray
     threshold: np.ndarray
+    n_contacts: np.ndarray
     t_active: np.ndarray
 
     @property
@@ -289,6 +291,7 @@ def initial_state(params: PopulationParams, prior: tuple[float, float]) -> dict[
         "vacancies": np.int64(0),
         "is_certified": np.False_,
         "threshold": np.float64(0.0),
+        "n_contacts": np.int64(0),
         "t_active": np.int64(-1),
     }
 

@@ -153,6 +153,7 @@ class Recorder:
         ):
             row[f"mean_{name}_{kind_name}"] = values.sum() * share
         row[f"share_aware_{kind_name}"] = (n_kind - counts["unaware"]) * share
+        row[f"share_contacted_{kind_name}"] = np.count_nonzero(a.n_contacts[part]) * share
         return {
             "aware": n_kind - counts["unaware"],
             "member": members,
@@ -236,6 +237,7 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `t10`, `t50`, `t90`: time (weeks) to 10/50/90% of all actors ACTIVE, NaN if never;
         `t_half_final`, `t_half_final_<kind>`: time to half the final active share;
         `final_share_active`, `final_share_member` (and per kind);
+        `final_share_contacted_<kind>` (share with a social contact since entering);
         `cum_hires_social`, `cum_hires_traditional`, `cum_hires` (all channels),
         `social_hire_share`; `cum_cost`; `mean_weeks_to_fill` (open
         vacancy-weeks per hire: Little's law over the run),
@@ -264,6 +266,7 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         out[f"t_half_final_{kind_name}"] = _half_final(time, kind_share)
         out[f"final_share_active_{kind_name}"] = float(last[f"share_active_{kind_name}"])
         out[f"final_share_member_{kind_name}"] = float(last[f"share_member_{kind_name}"])
+        out[f"final_share_contacted_{kind_name}"] = float(last[f"share_contacted_{kind_name}"])
     social = int(last["cum_hires_social"])
     traditional = int(last["cum_hires_traditional"])
     out["cum_hires_social"] = social

@@ -298,6 +298,47 @@ def test_a_recruiters_appeal_multiplies_its_hire_chance_capped_at_one(appeal):
         assert out.hires_social < distinct
 
 
+def test_candidates_apply_only_to_active_recruiters_with_vacancies_on_a_shared_platform():
+    # recruiters 0-3: 0 active with vacancies on platform 0; 1 inactive; 2 active without a
+    # vacancy; 3 active with vacancies on platform 1 only. Candidates 4-9, active and seeking,
+    # on platform 0, except 9 (platform 1) and 8 (not seeking)
+    params = MarketParams(
+        p_hire_social=0.0, contacts_per_vacancy_week=0.0, candidate_contacts_per_week=20.0,
+        **QUIET,
+    )  # fmt: skip
+    seeking = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    membership = [1, 1, 1, 2, 1, 1, 1, 1, 1, 2]
+    active = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+    _, out = market(
+        n_recruiters=4, n_candidates=6, vacancies=[2, 2, 0, 3], params=params, seed=3,
+        seeking=seeking, membership=membership, active=active, n_platforms=2,
+    )  # fmt: skip
+    who, target = out.contacted
+    pairs = set(zip(who.tolist(), target.tolist(), strict=True))
+    assert pairs == {(0, 4), (0, 5), (0, 6), (0, 7), (3, 9)}  # 20 a week each: all occur
+    # each applicant sends Poisson(20) applications: 100 in all, sd 10
+    assert abs(who.size - 100) < 50
+    assert out.contacts[1] == out.contacts[2] == out.contacts[8] == 0
+
+
+def test_applications_become_hires_with_the_same_chance_as_recruiters_contacts():
+    # one recruiter with 1,000 vacancies, 4,000 applicants each applying ~0.1 a week:
+    # p = 0.5 x q_c 0.5 = 0.25 per application; hires ~ Binomial(applications, 0.25)
+    n_c = 4000
+    params = MarketParams(
+        p_hire_social=0.5, contacts_per_vacancy_week=0.0, candidate_contacts_per_week=0.1,
+        **QUIET,
+    )  # fmt: skip
+    skill = np.r_[[1.0], np.full(n_c, 0.5)]
+    _, out = market(n_recruiters=1, n_candidates=n_c, vacancies=[1000], params=params,
+                    seed=5, skill=skill)  # fmt: skip
+    _, applicant = out.contacted
+    distinct = np.unique(applicant).size  # a candidate who applies twice is hired once
+    assert out.contacts[0] > 300
+    p = 0.25
+    assert abs(out.hires_social - p * distinct) < 5 * math.sqrt(distinct * p * (1 - p)) + 2
+
+
 # ---------------------------------------------------------------------------
 # Traditional channel
 # ---------------------------------------------------------------------------

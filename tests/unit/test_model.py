@@ -759,3 +759,40 @@ def test_a_step_left_unfinished_is_finished_before_the_next_one():
     pd.testing.assert_frame_equal(
         model.recorder.timeseries(), reference.recorder.timeseries(), check_exact=True
     )
+
+
+def test_contacts_since_entering_are_the_sum_of_each_steps_contacts():
+    sc = scenario(
+        run={"steps": 40},
+        initial={"active": 60, "aware_share": 0.6},
+        population={"turnover_per_week": 0.02},
+        market={"contacts_per_vacancy_week": 2.0, "candidate_contacts_per_week": 0.5},
+    )
+    model = sim.RecruitingModel(sc, seed=5)
+    expected = np.zeros(model.actors.n, dtype=np.int64)
+    for _ in range(40):
+        model.step()
+        expected += model.state.flows.contacts
+        expected[model.state.flows.new_entrants] = 0  # turnover ends the step
+    np.testing.assert_array_equal(model.actors.n_contacts, expected)
+    frame = model.recorder.timeseries()
+    candidates = model.actors.is_candidate
+    assert frame["share_contacted_candidates"].iloc[-1] == pytest.approx(
+        np.count_nonzero(expected[candidates]) / candidates.sum(), rel=1e-12
+    )
+    assert 0 < frame["share_contacted_candidates"].iloc[-1] < 1
+
+
+def test_candidates_who_apply_reach_more_candidates_and_zero_recovers_the_model():
+    sections = {
+        "run": {"steps": 120},
+        "population": {"candidates": 600, "recruiters": 60},
+        "initial": {"active": 40, "aware_share": 0.5},
+    }
+    base = sim.run(scenario(**sections), seed=3)
+    zero = sim.run(scenario(**sections, market={"candidate_contacts_per_week": 0.0}), seed=3)
+    assert zero.timeseries.equals(base.timeseries)
+    applying = sim.run(scenario(**sections, market={"candidate_contacts_per_week": 0.5}), seed=3)
+    contacted = "final_share_contacted_candidates"
+    assert applying.summary[contacted] > base.summary[contacted]
+    assert applying.summary["cum_hires_social"] > base.summary["cum_hires_social"]
