@@ -44,6 +44,8 @@ def turnover_phase(state: State, params: ScenarioParams) -> None:
     slots = events[leaves]
     renew(a, slots, state.entrant_population, params, rng)
     state.flows.new_entrants = slots
+    for members in state.cohorts.values():
+        members[slots] = False  # an entrant was not reached by the cohort's interventions
     renewed = np.concatenate([ages, slots])
     state.group[renewed] = a.group_of(renewed)
 

@@ -82,6 +82,10 @@ def build_state(scenario: Scenario, seed: int) -> State:
         entrant_population=p.population.model_copy(
             update={"junior_share": p.population.entrant_junior_share}
         ),
+        cohorts={
+            name: np.zeros(actors.n, dtype=bool)
+            for name in sorted({spec.cohort for spec in p.interventions if spec.cohort})
+        },
     )
 
 

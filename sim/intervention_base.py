@@ -83,7 +83,11 @@ class Intervention:
         return mask
 
     def select(self, state: State, eligible: np.ndarray, n_pick: int) -> np.ndarray:
-        """Pick `n_pick` eligible actors by the targeting strategy (ties broken at random)."""
+        """Pick `n_pick` eligible actors by the targeting strategy (ties broken at random).
+
+        With a `cohort`, draws come from the cohort's stream and the actors
+        picked join the cohort's members (`state.cohorts`).
+        """
         cohort = self.params.cohort
         rng = state.stream(f"cohort:{cohort}" if cohort else self.stream_name)
         pool = np.flatnonzero(eligible)
@@ -101,7 +105,10 @@ class Intervention:
             order = np.lexsort((tiebreak, rank))  # round-robin over domains
         else:
             order = np.argsort(tiebreak)
-        return pool[order[:n_pick]]
+        chosen = pool[order[:n_pick]]
+        if cohort:
+            state.cohorts[cohort][chosen] = True
+        return chosen
 
     def reach(self, state: State) -> np.ndarray:
         """The `coverage` share of the target group, selected by the targeting strategy."""

@@ -149,6 +149,18 @@ class DataIncidentParams(InterventionBase):
         return self
 
 
+class ControlParams(InterventionBase):
+    """The comparison group of a cohort: selects as its interventions do, and does nothing else.
+
+    In a baseline, a control with the same `cohort`, target, coverage,
+    targeting and schedule as a training elsewhere picks the same actors
+    (the same draws), so their outcomes can be set against the trainees'.
+    """
+
+    type: Literal["control"]
+    cohort: str = Field(min_length=1)  # the cohort whose draws it shares (required)
+
+
 class AwarenessCampaignParams(InterventionBase):
     """A media campaign raising the awareness hazard while it runs."""
 
@@ -170,6 +182,7 @@ INTERVENTION_TYPES: dict[str, type[InterventionBase]] = {
         PlatformPolicyParams,
         AwarenessCampaignParams,
         DataIncidentParams,
+        ControlParams,
     )
 }
 
@@ -181,6 +194,7 @@ InterventionParams = Annotated[
     | CommunityParams
     | PlatformPolicyParams
     | AwarenessCampaignParams
-    | DataIncidentParams,
+    | DataIncidentParams
+    | ControlParams,
     Field(discriminator="type"),
 ]

@@ -31,6 +31,7 @@ from sim.intervention_params import (
     CertificationParams,
     CoachingParams,
     CommunityParams,
+    ControlParams,
     CurriculumParams,
     DataIncidentParams,
     InterventionBase,
@@ -281,6 +282,17 @@ class DataIncident(Intervention):
         return int(np.count_nonzero(hit))
 
 
+class Control(Intervention):
+    """A cohort's comparison group: picks actors as the cohort's interventions do, nothing more."""
+
+    type_name = "control"
+    params: ControlParams
+
+    def act(self, state: State) -> int:
+        """Pick the actors (they join the cohort); reach: how many."""
+        return int(self.reach(state).size)
+
+
 def platform_indices(state: State, name: str) -> np.ndarray:
     """Indices of the platform called `name`, or of every platform for "all" (checked at load)."""
     names = state.platforms.name
@@ -320,6 +332,7 @@ REGISTRY: dict[str, type[Intervention]] = {
         PlatformPolicy,
         AwarenessCampaign,
         DataIncident,
+        Control,
     )
 }
 

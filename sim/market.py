@@ -333,6 +333,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
     recruiters, candidates = outcome.hired
     flows.match_quality = match_quality(a.foundation[recruiters], a.foundation[candidates]).sum()
     flows.hired_profile, flows.hired_domain = a.profile[candidates], a.domain[candidates]
+    flows.hired = outcome.hired
     flows.failed_applicants = outcome.failed_applicants
     flows.contacted = outcome.contacted
 

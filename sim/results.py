@@ -61,6 +61,7 @@ class Recorder:
         self._vacancy_weeks = 0.0
         self._seeking_weeks = 0.0
         self._group_hires = np.zeros(2 + self.n_domains, dtype=np.int64)
+        self._cohort_hires = dict.fromkeys(state.cohorts, 0)
         self._time_weeks = state.time_weeks
         self._was_active = state.actors.stage == Stage.ACTIVE
         self._switches = 0
@@ -122,6 +123,7 @@ class Recorder:
         row["cum_vacancy_weeks"] = self._vacancy_weeks
         row["cum_seeking_weeks"] = self._seeking_weeks
         self._record_group_hires(row, state)
+        self._record_cohorts(row, state, is_member, is_active)
         for name in FLOWS:
             value = getattr(state.flows, name)
             self._totals[name] += value
@@ -200,6 +202,22 @@ class Recorder:
             row[f"new_hires_{name}"] = count
             row[f"cum_hires_{name}"] = total
 
+    def _record_cohorts(
+        self, row: dict[str, float], state: State, is_member: np.ndarray, is_active: np.ndarray
+    ) -> None:
+        """Size, member and active shares of each cohort, and hires with a member on a side."""
+        recruiters, candidates = state.flows.hired
+        for name, members in state.cohorts.items():
+            n_members = np.count_nonzero(members)
+            share = 1.0 / n_members if n_members else float("nan")
+            new = np.count_nonzero(members[recruiters] | members[candidates])
+            self._cohort_hires[name] += new
+            row[f"n_cohort_{name}"] = n_members
+            row[f"share_member_cohort_{name}"] = np.count_nonzero(members & is_member) * share
+            row[f"share_active_cohort_{name}"] = np.count_nonzero(members & is_active) * share
+            row[f"new_hires_cohort_{name}"] = new
+            row[f"cum_hires_cohort_{name}"] = self._cohort_hires[name]
+
     @staticmethod
     def _record_domains(
         row: dict[str, float],
@@ -244,7 +262,9 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
         `mean_weeks_searching` (seeking candidate-weeks per hire, the same
         way), `mean_match_quality` (per hire); `cum_hires_<group>`;
         `final_share_active_<group>`, `final_share_member_<group>` for the
-        groups junior, experienced (candidates) and `domain_<d>`;
+        groups junior, experienced (candidates), `domain_<d>` and
+        `cohort_<name>` (the actors a cohort's interventions reached, still
+        in the population: trainees, or a control group picked alike);
         `switching_per_week` (share of actors whose active status changed,
         per week, over the run) and `max_share_switching` (the largest share
         in one recorded step: of a thinned timeseries, among its rows); plus
@@ -281,15 +301,23 @@ def summarize(timeseries: pd.DataFrame, extra: dict[str, Any] | None = None) -> 
     out["mean_match_quality"] = float(last["cum_match_quality"]) * per_hire
     n_actors = sum(last[f"n_{kind}_{stage}"] for kind in KIND_NAMES.values() for stage in STAGES)
     weeks = float(last["time"] - timeseries["time"].iloc[0])
-    out["switching_per_week"] = float(last["cum_switches_active"] / (n_actors * weeks))
+    exposure = n_actors * weeks  # actor-weeks recorded (none in a step-0-only timeseries)
+    switches = float(last["cum_switches_active"])
+    out["switching_per_week"] = switches / exposure if exposure else float("nan")
     out["max_share_switching"] = float(timeseries["new_switches_active"].max() / n_actors)
-    groups = ("junior", "experienced", *_domains(timeseries))
+    groups = ("junior", "experienced", *_domains(timeseries), *_cohorts(timeseries))
     for group in groups:
         for stage in ("active", "member"):
             out[f"final_share_{stage}_{group}"] = float(last[f"share_{stage}_{group}"])
         out[f"cum_hires_{group}"] = int(last[f"cum_hires_{group}"])
     out.update(extra or {})
     return out
+
+
+def _cohorts(timeseries: pd.DataFrame) -> list[str]:
+    """The `cohort_<name>` groups the timeseries records, in order."""
+    prefix = "n_cohort_"
+    return [c.removeprefix("n_") for c in timeseries.columns if c.startswith(prefix)]
 
 
 def _domains(timeseries: pd.DataFrame) -> list[str]:

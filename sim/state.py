@@ -169,6 +169,7 @@ class Flows:
         match_quality: summed quality of the step's hires (`market.match_quality`).
         hired_profile: profile of each candidate hired, at the hire.
         hired_domain: domain of each candidate hired, at the hire.
+        hired: (recruiter, candidate) of each hire.
         failed_applicants: candidates whose traditional application was not a hire.
         contacted: (recruiter, candidate) of each social contact.
     """
@@ -178,6 +179,9 @@ class Flows:
     match_quality: float = 0.0
     hired_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     hired_domain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    hired: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
     failed_applicants: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     contacted: tuple[np.ndarray, np.ndarray] = field(
         default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
@@ -212,6 +216,8 @@ class State:
         n_informed_neighbours: kept count of neighbours not UNAWARE.
         n_active_neighbours: kept count of ACTIVE neighbours.
         streams: the named random streams created so far.
+        cohorts: actors each named cohort has reached so far (a mask per
+            `cohort` of the scenario's interventions; entrants leave it).
         modifier_tables: tables by membership set made from a modifier, with
             the modifier's array they were made from (see `perceived_risk`).
     """
@@ -235,6 +241,7 @@ class State:
     n_informed_neighbours: NeighbourCount = field(default_factory=NeighbourCount)
     n_active_neighbours: NeighbourCount = field(default_factory=NeighbourCount)
     streams: dict[str, np.random.Generator] = field(default_factory=dict)
+    cohorts: dict[str, np.ndarray] = field(default_factory=dict)
     modifier_tables: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -164,6 +164,7 @@ SPECS = {
     "platform_policy": {"platform": "generalist", "data_safety": 0.8, "churn_per_week": 0.005},
     "awareness_campaign": {"media_per_week": 0.03},
     "data_incident": {"every": 2, "shock": 0.3},
+    "control": {"cohort": "group", "coverage": 0.3, "every": 3},
 }
 SECOND = {  # the second of a same-type pair differs where it can
     "certification": {"risk_reduction": 0.2},
