@@ -1,4 +1,4 @@
-"""Where results come from: package versions and the source tree's git commit."""
+"""Where results come from: package versions, the source tree's git commit, how to cite it."""
 
 from __future__ import annotations
 
@@ -8,17 +8,25 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("recruitsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic")
+CITATION = "CITATION.cff"
+"""How to cite recruitsim: this file, at the root of its source tree."""
 
 
 def package_versions() -> dict[str, str | None]:
     """Python's version and those of the packages results depend on (None if absent)."""
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+        versions[name] = _installed_version(name)
     return versions
+
+
+def citation() -> dict[str, str | None]:
+    """The keys every manifest.json holds: recruitsim's version, and how to cite it.
+
+    `version` is the installed package's (None if it is not installed);
+    `cite` names the citation file at the root of the source tree.
+    """
+    return {"version": _installed_version("recruitsim"), "cite": CITATION}
 
 
 def git_commit() -> str | None:
@@ -38,3 +46,10 @@ def git_commit() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None

@@ -37,6 +37,7 @@ from sim.comparison import (
     with_active_counts,
 )
 from sim.findings import interval, number
+from sim.provenance import citation
 from sim.store import Results
 
 TABLES = ("headline", "effects", "cost_effectiveness", "groups", "curves", "hires", "differences")
@@ -97,7 +98,8 @@ def write_report(
         summary: the written summary's paragraphs (`sim.findings`).
     """
     # the marker first: a report interrupted half-way is still recognised as compare's own
-    _write_text(folder / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+    manifest = record | citation()
+    _write_text(folder / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     for name in TABLES:
         _write_text(folder / f"{name}.csv", getattr(tables, name).to_csv(index=False))
     forest = tables.effects.assign(

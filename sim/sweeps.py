@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from sim.executors import Executor, SerialExecutor
 from sim.experiment import Experiment, ExperimentError, load_experiment
 from sim.output import MARKER, slug
-from sim.provenance import git_commit, package_versions
+from sim.provenance import citation, git_commit, package_versions
 from sim.runner import run
 from sim.scenario import Scenario
 from sim.store import (
@@ -348,6 +348,7 @@ def _manifest(
 ) -> dict[str, Any]:
     return {
         MARKER: {"output": "sweep", "version": package_versions().get("recruitsim")},
+        **citation(),
         "experiment": experiment.spec.name,
         "experiment_file": str(experiment.source),
         "experiment_hash": experiment.hash,
