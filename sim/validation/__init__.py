@@ -15,6 +15,12 @@ Every case runs the real engine on the files of `experiments/validation/`
    active neighbours needed) stalls once many ties are rewired; simple
    contagion (one) is complete at every level and faster with rewiring.
 
+Beside them, the mean-field family checks the recruiting layers against the
+exact expectations of their own rules (set-ups defined in
+`sim.validation.meanfield`, not files): the traditional channel's open
+vacancies and time to fill, the social channel's hires and contacts, and
+the Beta belief's fixed point.
+
 Statistical rules (see ``docs/validation.md``):
 
 - A full run uses the number of runs the issue states, and the issue's
@@ -29,12 +35,17 @@ Statistical rules (see ``docs/validation.md``):
   comparisons form one family at 5% family-wise error (Bonferroni: each
   interval at 99.375%); the table still shows 95% Wilson intervals.
 - Directions are one-sided Spearman rank tests at the 5% level.
+- Mean-field checks: the mean over independent runs (or actors) must lie
+  within ``t sd / sqrt(n)`` of the analytic value, the t quantile at 5%
+  family-wise error over the family's comparisons (Bonferroni).
 
 Modules: `core` (plans, set-up files, batches and sweeps of runs, check rows),
-`bass`, `watts` and `centola` (one per published case), `stats` (the
-statistics above, no model), `suite` (`run_validation`, `format_table`) and
-`report` (Markdown, figures and CSV tables; it takes the resulting tables,
-never the model).
+`bass`, `watts` and `centola` (one per published case), `meanfield` (the
+market's mean-field cases, the family's runner) and `meanfield_beliefs`,
+`stats` (the statistics above and the analytic expectations, no model),
+`suite` (`run_validation`, `format_table`, the mean-field family
+`MEANFIELD_CASES`) and `report` (Markdown, figures and CSV tables; it takes
+the resulting tables, never the model).
 """
 
 from sim.validation.core import (

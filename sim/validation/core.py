@@ -59,17 +59,24 @@ class Plan:
         bass_runs: runs per step length (dt = 1 and dt = 0.1).
         watts_runs: runs per mean degree.
         centola_runs: runs per rewiring level and rule.
+        meanfield_runs: runs of each market set-up of the mean-field checks.
+        meanfield_steps: steps of those runs that are measured (after the
+            burn-in, if any).
+        belief_actors: actors (independent replicas) per belief-learning setting.
     """
 
     bass_runs: tuple[int, int]
     watts_runs: int
     centola_runs: int
+    meanfield_runs: int
+    meanfield_steps: int
+    belief_actors: int
 
 
 # The full suite's sizes; watts_runs and centola_runs are also the replications of
 # watts_sweep.toml and centola_sweep.toml (run as they are by `recruitsim sweep`).
-FULL = Plan(bass_runs=(20, 20), watts_runs=1000, centola_runs=40)
-QUICK = Plan(bass_runs=(10, 5), watts_runs=25, centola_runs=4)
+FULL = Plan((20, 20), 1000, 40, meanfield_runs=20, meanfield_steps=400, belief_actors=100_000)
+QUICK = Plan((10, 5), 25, 4, meanfield_runs=5, meanfield_steps=30, belief_actors=4000)
 
 # The set-ups the references hold for; load_case_scenario, and load_case_experiment
 # for each arm of a sweep, refuse files that differ.

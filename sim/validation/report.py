@@ -12,6 +12,10 @@ shows the simulated figure beside its reference:
   against z, Watts' figures, and the analytic window shaded;
 - ``validation_centola.png``: final share against rewiring for complex and
   simple contagion, and weeks to 90% against rewiring.
+
+The mean-field checks (group ``mean-field``) have no figure: their rows in
+the checks table hold the analytic value, the simulated one and the
+tolerance, and a section of the report states what each compares.
 """
 
 from __future__ import annotations
@@ -170,8 +174,10 @@ states; a quick run widens it by the extra sampling error,
 when the Newcombe interval of (simulated - reference), widened by 0.005 for
 the reference's rounding, contains 0 (both are binomial estimates; Watts used
 1,000 realisations); the comparisons over z form one family at 5%
-family-wise error (Bonferroni). Intervals shown are 95%. See
-`docs/validation.md`.
+family-wise error (Bonferroni). Mean-field checks pass when the mean over
+independent runs (or actors) is within t·sd/√n of the analytic value, the t
+quantile at 5% family-wise error over the family's comparisons (Bonferroni).
+Intervals shown are 95%. See `docs/validation.md`.
 
 ## Checks
 
@@ -208,6 +214,31 @@ Final share against the rewiring probability (ring lattice, 2,000 actors,
 mean degree 6, one actor and its neighbourhood seeded):
 
 {centola_markdown(curves["centola"])}
+{meanfield_markdown(rows)}"""
+
+
+def meanfield_markdown(rows: pd.DataFrame) -> str:
+    """What the mean-field checks compare, and their rows; empty if there are none."""
+    meanfield = rows[rows["group"] == "mean-field"]
+    if meanfield.empty:
+        return ""
+    return f"""
+## 4. Mean-field checks of the market and of belief learning
+
+Each check compares a mechanism of the recruiting layers with the exact
+expectation its rules imply, derived from the order of events in the code
+(`sim.validation.meanfield`): with the traditional channel alone, the
+steady-state open vacancies per recruiter, m = λ dt / (e^(r dt) - 1), and the
+mean weeks to fill (vacancy-weeks at step ends per hire), W = dt / (e^(r dt) - 1);
+with the social channel alone, the hires against Σ_j E[min(Binomial(C_j, π_j), V_j)]
+(contacts times their success probability, capped by the open vacancies) and
+the contacts against c x open vacancies x dt; and the Beta belief under a
+fixed success rate s against its fixed point alpha* = alpha0 + k s n / (1 - k)
+(likewise beta*, k = e^(-δ dt)), which tends to s as n grows or δ → 0. The
+reference intervals include the bounded effect of applicants or candidates
+drawn twice in one step.
+
+{checks_markdown(meanfield)}
 """
 
 

@@ -2,8 +2,9 @@
 
 Pure functions of numbers and arrays (no model): how a tolerance grows for
 fewer runs, Newcombe's interval for the difference of two binomial
-proportions, a one-sided Spearman trend test, and the roots of Watts' (2002)
-cascade condition computed term by term.
+proportions, a one-sided Spearman trend test, the roots of Watts' (2002)
+cascade condition computed term by term, and the mean-field expectations of
+the market and of belief learning (derived in `sim.validation.meanfield`).
 """
 
 from __future__ import annotations
@@ -179,3 +180,122 @@ def cascade_frequency_mean_field(z: float, phi: float) -> float:
         return 0.0  # subcritical: no infinite vulnerable cluster
     u = optimize.brentq(gap, 0.0, top, xtol=1e-15)
     return 1.0 - math.exp(-z * (1.0 - u))
+
+
+# ---------------------------------------------------------------------------
+# Mean-field expectations of the market and of belief learning
+# (derivations: `sim.validation.meanfield`)
+# ---------------------------------------------------------------------------
+
+
+def fill_probability(fill_per_week: float, dt: float) -> float:
+    """Chance that an open vacancy fills in a step of `dt` weeks: ``1 - exp(-r dt)``."""
+    return -math.expm1(-fill_per_week * dt)
+
+
+def open_vacancies(arrivals_per_step: float, fill: float) -> float:
+    """Steady-state mean open vacancies per recruiter at the end of a step.
+
+    Arrivals (mean ``λ dt`` a step), then fills, each open vacancy filling
+    with probability ``p``: ``m = (1 - p) λ dt / p``; with
+    ``p = 1 - exp(-r dt)``, ``m = λ dt / (exp(r dt) - 1)``.
+    """
+    return (1.0 - fill) * arrivals_per_step / fill
+
+
+def weeks_to_fill(fill: float, dt: float) -> float:
+    """Mean weeks a vacancy is held open at step ends before it fills.
+
+    The number of step ends it is open at is geometric on {0, 1, ...} with
+    mean ``(1 - p) / p``: ``W = (1 - p) dt / p``, with ``p = 1 - exp(-r dt)``
+    ``W = dt / (exp(r dt) - 1)``, ``1 / r`` as dt → 0. Little's law:
+    ``m = λ W``.
+    """
+    return (1.0 - fill) * dt / fill
+
+
+def burn_in_steps(fill: float, residual: float) -> int:
+    """Steps after which the mean open vacancies, from none, is within `residual` of m (relative).
+
+    From empty, ``E[V_t] = m (1 - (1 - p)^t)``: the smallest t with
+    ``(1 - p)^t <= residual``.
+    """
+    return math.ceil(math.log(residual) / math.log1p(-fill))
+
+
+def conflict_share(slots: np.ndarray, seekers: np.ndarray, fill: float) -> float:
+    """Largest share of a vacancy's fill probability lost to applicants drawn twice.
+
+    With ``M`` open vacancies each meeting one of ``S`` seekers (uniformly)
+    and filling with probability ``p``, a success is lost when another
+    success on the same seeker comes first in the random order: with ``K``
+    such others, ``Binomial(M - 1, p / S)``, the success is kept with
+    probability ``E[1 / (K + 1)] >= 1 - E[K] / 2``. Returns the largest
+    ``(M - 1) p / (2 S)`` over the steps given.
+    """
+    slots, seekers = np.asarray(slots, dtype=float), np.asarray(seekers, dtype=float)
+    return float(np.max(np.maximum(slots - 1.0, 0.0) * fill / (2.0 * seekers)))
+
+
+def expected_kept(contacts: np.ndarray, success: np.ndarray, room: np.ndarray) -> float:
+    """Expected hires when recruiter j's offers are ``Binomial(C_j, π_j)`` and it keeps ``V_j``.
+
+    ``sum_j E[min(X_j, V_j)]`` with ``E[min(X, V)] = sum_{k=0}^{V-1} P(X > k)``.
+    """
+    contacts, room = np.asarray(contacts), np.asarray(room)
+    k = np.arange(max(int(contacts.max(initial=0)), 1))[None, :]
+    tail = stats.binom.sf(k, contacts[:, None], np.asarray(success)[:, None])
+    return float(np.sum(tail * (k < room[:, None])))
+
+
+def collision_bound(expected_offers: float, weights: np.ndarray) -> float:
+    """Upper bound on the expected hires lost to candidates receiving two offers.
+
+    Offers land on candidate i with probability proportional to
+    ``weights[i]`` (its skill times fit, the candidate drawn uniformly); a
+    lost hire needs a pair of offers on one candidate, and the expected
+    number of such pairs among offers totalling `expected_offers` in
+    expectation is at most ``O² Σw² / (2 (Σw)²)``.
+    """
+    weights = np.asarray(weights, dtype=float)
+    return float(expected_offers**2 * np.sum(weights**2) / (2.0 * np.sum(weights) ** 2))
+
+
+def belief_fixed_point(
+    prior: tuple[float, float],
+    success_rate: float,
+    contacts_per_step: float,
+    decay_per_week: float,
+    dt: float,
+) -> tuple[float, float]:
+    """Fixed point of the expected Beta belief under steady outcomes (`learning.update_beliefs`).
+
+    Each step ``alpha ← alpha0 + (alpha + S - alpha0) k`` with ``k = exp(-δ dt)`` and
+    ``E[S] = s n`` (n contacts per step), so ``alpha* = alpha0 + k s n / (1 - k)``;
+    likewise ``beta* = beta0 + k (1 - s) n / (1 - k)``.
+
+    Returns:
+        ``(alpha*, beta*)``; the mean belief there is ``alpha* / (alpha* + beta*)``.
+    """
+    keep = math.exp(-decay_per_week * dt)
+    gain = keep * contacts_per_step / -math.expm1(-decay_per_week * dt)
+    return prior[0] + gain * success_rate, prior[1] + gain * (1.0 - success_rate)
+
+
+def belief_after(
+    prior: tuple[float, float],
+    success_rate: float,
+    contacts_per_step: float,
+    decay_per_week: float,
+    dt: float,
+    steps: int,
+) -> tuple[float, float]:
+    """Expected Beta belief `steps` steps after starting at the prior (see `belief_fixed_point`).
+
+    The expectation relaxes geometrically: ``E[alpha_t] = alpha* + (alpha0 - alpha*) k^t``,
+    likewise beta; ``alpha_t + beta_t`` is not random when every step has the same
+    number of contacts.
+    """
+    left = math.exp(-decay_per_week * dt * steps)
+    fixed = belief_fixed_point(prior, success_rate, contacts_per_step, decay_per_week, dt)
+    return fixed[0] + (prior[0] - fixed[0]) * left, fixed[1] + (prior[1] - fixed[1]) * left

@@ -1,9 +1,10 @@
 """The validation suite as a whole: run every case, write the report, print the checks.
 
-`run_validation` runs the Bass, Watts and Centola-Macy cases with the plan
-of the full or the quick suite, gathers their check rows and tables into a
-`ValidationReport` and writes it with `sim.validation.report.write_report`;
-`format_table` shows the checks in the terminal.
+`run_validation` runs the Bass, Watts and Centola-Macy cases and the
+mean-field family (`MEANFIELD_CASES`) with the plan of the full or the quick
+suite, gathers their check rows and tables into a `ValidationReport` and
+writes it with `sim.validation.report.write_report`; `format_table` shows
+the checks in the terminal.
 """
 
 from __future__ import annotations
@@ -29,8 +30,23 @@ from sim.validation.core import (
     load_case_experiment,
     load_case_scenario,
 )
+from sim.validation.meanfield import (
+    MEANFIELD_SEED,
+    MeanFieldCase,
+    market_social_case,
+    market_traditional_case,
+    run_family,
+)
+from sim.validation.meanfield_beliefs import BELIEF_SETTINGS, belief_case
 from sim.validation.report import write_report
 from sim.validation.watts import WATTS_FREQUENCY, watts_case
+
+MEANFIELD_CASES: tuple[MeanFieldCase, ...] = (
+    MeanFieldCase(market_traditional_case, comparisons=2),
+    MeanFieldCase(market_social_case, comparisons=2),
+    MeanFieldCase(belief_case, comparisons=len(BELIEF_SETTINGS)),
+)
+"""The mean-field family, run in this order; a further case is one more entry."""
 
 
 def run_validation(
@@ -70,6 +86,7 @@ def run_validation(
         bass_case(bass_dt01, plan.bass_runs[1], full.bass_runs[1], workers, progress),
         watts_case(watts, full.watts_runs, workers, progress),
         centola_case(centola, workers, progress),
+        *run_family(plan, MEANFIELD_CASES, workers, progress),
     ]
     rows = pd.DataFrame([row for part in parts for row in part.rows], columns=ROW_COLUMNS)
     curves: dict[str, pd.DataFrame] = {}
@@ -88,7 +105,8 @@ def run_validation(
         "seconds": seconds,
         "workers": workers,
         "seeds": {"bass": BASS_SEED}
-        | {"watts": watts.spec.design.seed, "centola": centola.spec.design.seed},
+        | {"watts": watts.spec.design.seed, "centola": centola.spec.design.seed}
+        | {"mean-field": MEANFIELD_SEED},
         "plan": plan,
         "full_plan": full,
     }

@@ -59,7 +59,12 @@ def test_quick_suite_passes_every_case(report: ValidationReport) -> None:
 def test_quick_suite_table_and_report(report: ValidationReport) -> None:
     rows = report.rows
     assert list(rows.columns) == ROW_COLUMNS
-    assert set(rows["group"]) == {"Bass (1969)", "Watts (2002)", "Centola & Macy (2007)"}
+    assert set(rows["group"]) == {
+        "Bass (1969)",
+        "Watts (2002)",
+        "Centola & Macy (2007)",
+        "mean-field",
+    }
     assert report.quick and report.report_path is not None
     text = report.report_path.read_text(encoding="utf-8")
     for name in FIGURES.values():
@@ -158,6 +163,37 @@ def test_centola_end_points_and_directions(report: ValidationReport) -> None:
     assert complex_rows.loc[1.0, "final_max"] < 0.1
     assert (simple_rows["final_min"] == 1.0).all()
     assert simple_rows.loc[1.0, "t90_upper"] < simple_rows.loc[0.0, "t90_lower"]
+
+
+# ---------------------------------------------------------------------------
+# Mean-field checks: the rows, their references and their run counts
+# ---------------------------------------------------------------------------
+
+
+def test_quick_suite_has_every_meanfield_check(report: ValidationReport) -> None:
+    rows = report.rows[report.rows["group"] == "mean-field"].reset_index(drop=True)
+    settings = [(1, 0.5), (8, 0.5), (64, 0.5), (8, 0.05), (8, 0.005)]
+    assert len(rows) == 4 + len(settings) + 2 and rows["passed"].all()
+    e = math.e
+    # traditional channel, r dt = 1: m = λ dt / (e - 1), W = dt / (e - 1); social: ratios of 1
+    np.testing.assert_allclose(
+        rows["reference"][:4], [0.5 / (e - 1), 2 / (e - 1), 1.0, 1.0], rtol=1e-12
+    )
+    assert (rows["n_runs"][:4] == QUICK.meanfield_runs).all()
+    assert rows["case"][0].endswith("open vacancies per recruiter vs λ dt / (e^(r dt) - 1)")
+    assert rows["case"][1].endswith("mean weeks to fill vs dt / (e^(r dt) - 1)")
+    # beliefs: alpha* / (alpha* + beta*) with alpha* = 1 + k s n / (1 - k), n = 2 x contacts a week
+    for (per_week, decay), row in zip(settings, rows.iloc[4:9].itertuples(), strict=True):
+        k, n = math.exp(-2 * decay), 2 * per_week
+        alpha, beta = 1 + k * 0.3 * n / (1 - k), 9 + k * 0.7 * n / (1 - k)
+        assert row.reference == pytest.approx(alpha / (alpha + beta), rel=1e-12)
+        assert row.n_runs == QUICK.belief_actors
+        # the mean over actors is well inside its tolerance of the fixed point
+        assert abs(row.simulated - row.reference) <= row.tolerance + 1e-6 * row.reference
+    assert rows["simulated"][9] <= 1e-9  # alpha + beta is not random
+    text = report.report_path.read_text(encoding="utf-8")
+    assert "## 4. Mean-field checks" in text
+    assert text.count("| Market, ") == 2 * 4  # in the checks table and in section 4
 
 
 # ---------------------------------------------------------------------------
