@@ -38,6 +38,7 @@ from sim.validation.meanfield import (
     run_family,
 )
 from sim.validation.meanfield_beliefs import BELIEF_SETTINGS, belief_case
+from sim.validation.meanfield_risk import risk_case
 from sim.validation.report import write_report
 from sim.validation.watts import WATTS_FREQUENCY, watts_case
 
@@ -45,6 +46,7 @@ MEANFIELD_CASES: tuple[MeanFieldCase, ...] = (
     MeanFieldCase(market_traditional_case, comparisons=2),
     MeanFieldCase(market_social_case, comparisons=2),
     MeanFieldCase(belief_case, comparisons=len(BELIEF_SETTINGS)),
+    MeanFieldCase(risk_case, comparisons=1),
 )
 """The mean-field family, run in this order; a further case is one more entry."""
 

@@ -16,6 +16,7 @@ import pytest
 from sim.learning import update_beliefs
 from sim.validation.core import QUICK, CaseResult
 from sim.validation.meanfield import MeanFieldCase, interval_check, run_family
+from sim.validation.meanfield_risk import stationary_memory
 from sim.validation.stats import (
     belief_after,
     belief_fixed_point,
@@ -194,3 +195,13 @@ def test_family_runs_each_case_at_the_bonferroni_confidence() -> None:
     results = run_family(QUICK, (MeanFieldCase(case, 3), MeanFieldCase(case, 2)), workers=2)
     assert len(results) == 2
     assert seen == [(QUICK, pytest.approx(0.99), 2)] * 2  # 1 - 0.05 / 5
+
+
+def test_stationary_risk_memory_by_hand():
+    # m_f + k s p / (1 - k) with k = 0.5, s = 2, p = 0.25, floor 0.1: 0.1 + 0.25 / 0.5
+    assert stationary_memory(0.1, 2.0, 0.25, 0.5) == pytest.approx(0.6, rel=1e-15)
+    # the recursion m = m_f + (m + s p - m_f) k, iterated in expectation, reaches it
+    m = 1.0
+    for _ in range(200):
+        m = 0.1 + (m + 2.0 * 0.25 - 0.1) * 0.5
+    assert m == pytest.approx(0.6, rel=1e-12)

@@ -173,7 +173,7 @@ def test_centola_end_points_and_directions(report: ValidationReport) -> None:
 def test_quick_suite_has_every_meanfield_check(report: ValidationReport) -> None:
     rows = report.rows[report.rows["group"] == "mean-field"].reset_index(drop=True)
     settings = [(1, 0.5), (8, 0.5), (64, 0.5), (8, 0.05), (8, 0.005)]
-    assert len(rows) == 4 + len(settings) + 2 and rows["passed"].all()
+    assert len(rows) == 4 + len(settings) + 2 + 2 and rows["passed"].all()
     e = math.e
     # traditional channel, r dt = 1: m = λ dt / (e - 1), W = dt / (e - 1); social: ratios of 1
     np.testing.assert_allclose(
@@ -191,6 +191,11 @@ def test_quick_suite_has_every_meanfield_check(report: ValidationReport) -> None
         # the mean over actors is well inside its tolerance of the fixed point
         assert abs(row.simulated - row.reference) <= row.tolerance + 1e-6 * row.reference
     assert rows["simulated"][9] <= 1e-9  # alpha + beta is not random
+    # learnt risk: mu = m_f + k s p / (1 - k), k = exp(-0.1 x 2), p = 1 - exp(-0.05 x 2)
+    k, p = math.exp(-0.2), 1 - math.exp(-0.1)
+    assert rows["reference"][11] == pytest.approx(0.3 + k * 0.5 * p / (1 - k), rel=1e-12)
+    assert rows["n_runs"][11] == QUICK.meanfield_runs
+    assert rows["simulated"][12] <= 1e-12  # without incidents the memory is not random
     text = report.report_path.read_text(encoding="utf-8")
     assert "## 4. Mean-field checks" in text
     assert text.count("| Market, ") == 2 * 4  # in the checks table and in section 4
