@@ -15,10 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.budget import check_memory
+from sim.calibration_command import calibrate_command
 from sim.compare_command import compare_command
 from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
-from sim.provenance import git_commit, package_versions
+from sim.provenance import citation, git_commit, package_versions
 from sim.runner import RunResult, combine, replicate_seeds, run_many
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
 from sim.sweep_commands import plot_command, sensitivity_command, sweep_command
@@ -58,6 +59,7 @@ def manifest(scenario: Scenario, seeds: list[int], started: datetime) -> dict[st
     """What is needed to reproduce a set of runs."""
     return {
         MARKER: {"output": "run", "version": package_versions().get("recruitsim", "")},
+        **citation(),
         "scenario": scenario.to_dict(),
         "scenario_file": str(scenario.source) if scenario.source else None,
         "scenario_hash": scenario.hash,
@@ -182,6 +184,7 @@ def validate_command(
             report = run_validation(quick, folder, workers, tick)
             marker = {
                 MARKER: {"output": "validate", "version": package_versions().get("recruitsim")},
+                **citation(),
                 "quick": quick,
                 "started": started.isoformat(),
                 "finished": datetime.now(UTC).isoformat(),
@@ -211,6 +214,7 @@ app.command("sweep")(sweep_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("plot")(plot_command)
 app.command("compare")(compare_command)
+app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:

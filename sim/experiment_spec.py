@@ -10,7 +10,7 @@ import reprlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.scenario import ScenarioError
 
@@ -70,6 +70,29 @@ class OutputSpec(_Spec):
     folder: str = ""  # default results/sweeps/<name>, relative to the current folder
 
 
+class TargetSpec(_Spec):
+    """A calibration target: the mean of a kept KPI (less another) expected inside a band."""
+
+    band: Annotated[tuple[Number, Number], Field(strict=False)]  # low, high
+    kpi: str = ""  # the KPI (default: the target's name)
+    minus: str = ""  # a KPI subtracted from it, run by run (a gap between two groups)
+    required: bool = True  # false: reported, but does not decide which points are kept
+
+    @field_validator("band")
+    @classmethod
+    def _ordered(cls, band: tuple[float, float]) -> tuple[float, float]:
+        if not band[0] < band[1]:
+            raise ValueError(f"expected low < high (a band of some width), got {list(band)}")
+        return band
+
+
+class CalibrationSpec(_Spec):
+    """Targets of `recruitsim calibrate` (history matching, see `sim.calibration`)."""
+
+    targets: Annotated[dict[str, TargetSpec], Field(min_length=1)]
+    cutoff: Number = Field(3.0, gt=0.0)  # largest implausibility of a kept point
+
+
 class ExperimentSpec(_Spec):
     """A whole experiment file."""
 
@@ -81,6 +104,7 @@ class ExperimentSpec(_Spec):
     factors: dict[str, FactorSpec] = {}
     design: DesignSpec = DesignSpec()
     output: OutputSpec = OutputSpec()
+    calibration: CalibrationSpec | None = None  # read by `recruitsim calibrate` only
 
 
 def spec_error(error: ValidationError, data: Mapping[str, Any], where: str) -> str:
@@ -97,6 +121,7 @@ def spec_error(error: ValidationError, data: Mapping[str, Any], where: str) -> s
     shown = "" if value is _MISSING else f" = {_short.repr(value)}"
     if first["type"] == "extra_forbidden":
         table = ("factors",) if loc[:1] == ["factors"] else tuple(loc[:-1])
+        table = ("calibration", "targets") if loc[:2] == ["calibration", "targets"] else table
         allowed = [*_TABLES.get(table, {}), *(["extends"] if not table else [])]
         close = difflib.get_close_matches(loc[-1], allowed, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -118,4 +143,6 @@ _TABLES: dict[tuple[str, ...], dict[str, Any]] = {
     ("design",): DesignSpec.model_fields,
     ("output",): OutputSpec.model_fields,
     ("factors",): FactorSpec.model_fields,
+    ("calibration",): CalibrationSpec.model_fields,
+    ("calibration", "targets"): TargetSpec.model_fields,
 }

@@ -21,16 +21,16 @@ LAYERS = {
     0: {"params", "schema", "intervention_params", "scenario", "analysis", "provenance"}
     | {"budget", "terminal"}
     | {"designs", "store", "experiment_spec", "factors"},
-    1: {"population", "network", "state"},
+    1: {"population", "network", "state", "schema_doc"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"}
     | {"intervention_base"},
     3: {"results", "agents"},
     4: {"model"},
     5: {"runner", "executors"},
     6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"}
-    | {"comparison", "bands", "findings", "compare_plots"},
+    | {"comparison", "bands", "findings", "compare_plots", "calibration"},
     7: {"sweeps", "report", "compare"},
-    8: {"validation", "sweep_commands", "compare_command"},
+    8: {"validation", "sweep_commands", "compare_command", "calibration_command"},
     9: {"cli"},
     10: {"console"},
 }

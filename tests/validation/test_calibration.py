@@ -10,6 +10,7 @@ import sim
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENT = tomllib.loads((ROOT / "experiments" / "calibration.toml").read_text())
+PLAUSIBLE_SET = tomllib.loads((ROOT / "experiments" / "calibration_set.toml").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,13 @@ def test_baseline_mean_inside_band(baseline_runs: list[sim.RunResult], name: str
     assert low <= mean <= high, (
         f"{name}: mean {mean:.3f} ± {standard_error:.3f} not in [{low}, {high}]"
     )
+
+
+def test_baseline_switching_stays_below_the_persistence_band(
+    baseline_runs: list[sim.RunResult],
+) -> None:
+    # Persistence: fewer than about 1% of actors switch active status a week, a
+    # required target of experiments/calibration_set.toml (the same 8 replications).
+    low, high = PLAUSIBLE_SET["calibration"]["targets"]["switching_per_week"]["band"]
+    values = np.array([r.summary["switching_per_week"] for r in baseline_runs])
+    assert low <= values.mean() <= high, f"switching_per_week: mean {values.mean():.4f}"
