@@ -344,10 +344,20 @@ def _experiment(plan: Plan, runs: int, folder: Path) -> Any:
 
 
 def _kpi_names(plan: Plan) -> list[str]:
-    """Headline KPIs, and every group's final shares and hires the scenarios record."""
+    """Headline KPIs, and every group's final shares and hires the scenarios record.
+
+    The groups include each cohort every scenario has (`cohort_<name>`: the
+    actors its interventions, or a control, picked), so that trainees can
+    be set against the same people untrained.
+    """
     domains = next(iter(plan.arms.values())).params.population.domains
     groups = ["recruiters", "candidates", "junior", "experienced"]
     groups += [f"domain_{d}" for d in range(domains)]
+    cohorts = [
+        {spec.cohort for spec in scenario.params.interventions if spec.cohort}
+        for scenario in plan.arms.values()
+    ]
+    groups += [f"cohort_{name}" for name in sorted(set.intersection(*cohorts))]
     shares = [f"final_share_{m}_{g}" for g in groups for m in ("active", "member")]
     hires = [f"cum_hires_{g}" for g in groups[2:]]  # by the candidate's group
     return list(dict.fromkeys([ind.name for ind in HEADLINE] + shares + hires))

@@ -144,11 +144,12 @@ SERIES = (
 
 
 def group_names(kpis: pd.DataFrame) -> list[str]:
-    """The groups the KPIs hold: recruiters, candidates, junior, experienced, domain_<d>."""
+    """The groups the KPIs hold: the two kinds, the profiles, `domain_<d>`, `cohort_<name>`."""
     prefix = "final_share_active_"
     found = [c.removeprefix(prefix) for c in kpis.columns if c.startswith(prefix)]
     fixed = [g for g in ("recruiters", "candidates", "junior", "experienced") if g in found]
-    return fixed + sorted((g for g in found if g.startswith("domain_")), key=_domain_number)
+    domains = sorted((g for g in found if g.startswith("domain_")), key=_domain_number)
+    return fixed + domains + sorted(g for g in found if g.startswith("cohort_"))
 
 
 def _domain_number(group: str) -> int:
@@ -373,9 +374,11 @@ def _difference(kpis: pd.DataFrame, arm: str, baseline: str, column: str) -> pd.
 def group_table(kpis: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """Paired effects on each group's final active and member shares (points) and hires.
 
-    Groups: recruiters, candidates, junior and experienced candidates, and
-    each job domain (its candidates and recruiters; hires are counted by the
-    candidate's group). Holm's adjustment runs over the whole table.
+    Groups: recruiters, candidates, junior and experienced candidates, each
+    job domain (its candidates and recruiters; hires are counted by the
+    candidate's group), and each cohort (the actors a training, or a control
+    in the baseline, picked; hires with a member on either side). Holm's
+    adjustment runs over the whole table.
     """
     rows = [
         (Indicator(f"{prefix}_{group}", f"{measure}, {group.replace('_', ' ')}", unit, scale),

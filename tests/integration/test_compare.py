@@ -13,6 +13,7 @@ from cli_helpers import ROOT, recruitsim
 
 from sim.analysis.precision import Precision
 from sim.compare import compare, load_plan
+from sim.comparison import group_table
 from sim.findings import interval, number
 from sim.runner import replicate_seeds
 from sim.store import load_results
@@ -190,3 +191,22 @@ def test_runs_are_added_until_the_precision_target_or_the_ceiling(tmp_path):
     assert outcome.precision_note.startswith("precision reached with 3 paired runs")
     kpis = outcome.results.kpis
     assert np.array_equal(np.sort(kpis["replication"].unique()), [0, 1, 2])
+
+
+def test_trainees_are_set_against_the_same_people_untrained(tmp_path):
+    # the control picks the equal-dose trainees and teaches them nothing
+    paths = [small(tmp_path, "equal_dose_control"), small(tmp_path, "foundation_equal_dose")]
+    plan = load_plan(paths, runs=3, seed=5)
+    outcome = compare(plan, tmp_path / "c")
+    kpis = outcome.results.kpis.set_index(["arm", "replication"])
+    for arm in ("equal_dose_control", "foundation_equal_dose"):
+        assert kpis.loc[arm, "cum_hires_cohort_equal_dose"].notna().all()
+    groups = group_table(outcome.results.kpis, plan.names).set_index(["group", "measure"])
+    row = groups.loc[("cohort_equal_dose", "hires")]
+    trained = kpis.loc["foundation_equal_dose", "cum_hires_cohort_equal_dose"]
+    untrained = kpis.loc["equal_dose_control", "cum_hires_cohort_equal_dose"]
+    assert row["effect"] == pytest.approx((trained - untrained).mean(), abs=1e-9)
+    active = groups.loc[("cohort_equal_dose", "active")]
+    diff = kpis.loc["foundation_equal_dose", "final_share_active_cohort_equal_dose"]
+    diff = diff - kpis.loc["equal_dose_control", "final_share_active_cohort_equal_dose"]
+    assert active["effect"] == pytest.approx(100.0 * diff.mean(), abs=1e-9)
