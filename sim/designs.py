@@ -1,4 +1,4 @@
-"""Design points of an experiment: full grids, Latin hypercubes, Sobol and Morris samples.
+"""Design points of an experiment: grids, Latin hypercubes, Sobol and Morris samples, given points.
 
 Every design is a list of points, one dict per point mapping a factor's
 dotted key to its value, in a fixed order: the position in the list is the
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-DESIGN_KINDS = ("grid", "lhs", "sobol", "morris")
+DESIGN_KINDS = ("grid", "lhs", "sobol", "morris", "points")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def design_points(
             (Latin hypercube of `points` points), ``sobol`` (Saltelli's scheme
             with `points` base samples, a power of 2: ``points * (D + 2)``
             points, ``points * (2D + 2)`` with `second_order`) or ``morris``
-            (`points` trajectories on a `levels`-level grid: ``points * (D + 1)``).
+            (`points` trajectories on a `levels`-level grid: ``points * (D + 1)``)
+            or ``points`` (given points: the i-th value of every factor together).
         factors: the factors, in the experiment's order.
         points: sample size of a sampled design (unused by a grid).
         seed: seed of the sampler.
@@ -73,6 +74,9 @@ def design_points(
     """
     if not factors:
         return [{}]
+    if kind == "points":  # the factors' values taken together, row by row
+        keys, columns = [f.key for f in factors], [f.values or () for f in factors]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
     if kind == "grid":
         grids = [f.values or () for f in factors]
         return [

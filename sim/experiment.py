@@ -11,7 +11,7 @@ An experiment is a TOML file (`experiments/*.toml`, documented in
     "interventions.foundations.coverage" = { values = [0.0, 0.2, 0.4] }
     "learning.sharing" = { bounds = [0.0, 1.0], points = 6 }   # 6 evenly spaced
     [design]
-    kind = "grid"            # grid, lhs, sobol, morris
+    kind = "grid"            # grid, lhs, sobol, morris, points (file = "points.csv")
     replications = 20
     seed = 2024
     [output]
@@ -33,7 +33,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,14 +40,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.designs import FactorRange, design_points, n_points
-from sim.experiment_spec import ExperimentError, ExperimentSpec, OutputSpec, spec_error
+from sim.design_checks import check_design, read_points
+from sim.designs import FactorRange, design_points
+from sim.experiment_spec import (
+    DesignSpec,
+    ExperimentError,
+    ExperimentSpec,
+    OutputSpec,
+    spec_error,
+)
 from sim.factors import resolve_factor
 from sim.runner import output_names, replicate_seeds
 from sim.scenario import Scenario, ScenarioError, load_scenario, read_with_extends
-
-MAX_RUNS = 10_000_000
-"""Largest experiment accepted (its design table alone would fill gigabytes beyond)."""
 
 
 @dataclass(frozen=True)
@@ -216,10 +219,14 @@ def load_experiment(path: str | Path, overrides: Mapping[str, Any] | None = None
     except ValidationError as err:
         raise ExperimentError(spec_error(err, data, str(path))) from None
     arms = _arms(spec, path, origins)
+    given = spec.design
+    if spec.design.kind == "points":  # each factor's values are its column of the file
+        spec = spec.model_copy(update={"factors": read_points(path, spec)})
+        given = DesignSpec(kind="grid")  # values checked as a grid's are
     factors = tuple(
-        resolve_factor(path, key, factor, spec.design, arms) for key, factor in spec.factors.items()
+        resolve_factor(path, key, factor, given, arms) for key, factor in spec.factors.items()
     )
-    _check_design(path, spec, factors, len(arms))
+    check_design(path, spec, factors, len(arms))
     points = design_points(
         spec.design.kind,
         factors,
@@ -266,7 +273,7 @@ def arms_experiment(
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as err:
         raise ExperimentError(spec_error(err, data, name)) from None
-    _check_design(source, spec, (), len(arms))
+    check_design(source, spec, (), len(arms))
     _check_outputs(source, spec.output, arms)
     return Experiment(spec, source, dict(arms), (), ({},), data)
 
@@ -334,54 +341,6 @@ def _arms(
         except ScenarioError as err:
             raise ExperimentError(str(err)) from None
     return arms
-
-
-def _check_design(
-    path: Path, spec: ExperimentSpec, factors: tuple[FactorRange, ...], n_arms: int
-) -> None:
-    design = spec.design
-    where = f"{path}: design"
-    n_factors = len(factors)
-    unused = {"levels", "second_order"} - {"morris": {"levels"}, "sobol": {"second_order"}}.get(
-        design.kind, set()
-    )
-    for name in sorted(unused & design.model_fields_set):
-        raise ExperimentError(f"{where}.{name}: not used by a {design.kind} design; remove it")
-    if design.kind == "grid":
-        if design.points is not None:
-            raise ExperimentError(
-                f"{where}.points: a grid has no sample size (its factors give the values)"
-            )
-        size = math.prod(len(f.values or ()) for f in factors)
-    else:
-        size = n_points(design.kind, n_factors, design.points or 0, design.second_order)
-    if size * n_arms * design.replications > MAX_RUNS:
-        raise ExperimentError(
-            f"{where}: {size} points x {n_arms} arms x {design.replications} replications "
-            f"is more than {MAX_RUNS:,} runs; split the experiment"
-        )
-    if design.kind == "grid":
-        return
-    if n_factors == 0:
-        raise ExperimentError(
-            f"{where}.kind = {design.kind!r}: needs at least one factor with bounds"
-        )
-    if design.points is None:
-        raise ExperimentError(f"{where}.points: a {design.kind} design needs its sample size")
-    if design.kind == "sobol" and design.points & (design.points - 1):
-        good = 2 ** round(math.log2(design.points))
-        raise ExperimentError(
-            f"{where}.points = {design.points}: Sobol sampling needs a power of 2 (e.g. {good})"
-        )
-    if design.kind == "morris" and design.levels % 2:
-        raise ExperimentError(
-            f"{where}.levels = {design.levels}: Morris needs an even number of levels"
-        )
-    if (
-        design.kind in ("sobol", "morris")
-        and n_points(design.kind, n_factors, design.points, design.second_order) < 2
-    ):
-        raise ExperimentError(f"{where}.points: too few points for {design.kind} indices")
 
 
 def _check_outputs(path: Path, output: OutputSpec, arms: Mapping[str, Scenario]) -> None:

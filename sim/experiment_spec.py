@@ -53,7 +53,10 @@ class FactorSpec(_Spec):
 class DesignSpec(_Spec):
     """How the factor space is covered, and how often each point is run."""
 
-    kind: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    kind: Literal["grid", "lhs", "sobol", "morris", "points"] = "grid"
+    # points: a CSV file of the points (relative to the experiment file), one row per point
+    # and a column per factor (e.g. a calibration's plausible.csv); factors are listed as {}
+    file: str | None = None
     points: int | None = Field(None, ge=1)  # lhs: points; sobol: base samples; morris: trajectories
     levels: int = Field(4, ge=2)  # morris: grid levels
     second_order: bool = False  # sobol: second-order indices too

@@ -20,7 +20,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 LAYERS = {
     0: {"params", "schema", "intervention_params", "scenario", "analysis", "provenance"}
     | {"budget", "terminal"}
-    | {"designs", "store", "experiment_spec", "factors"},
+    | {"designs", "store", "experiment_spec", "factors", "design_checks"},
     1: {"population", "network", "state", "schema_doc"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"}
     | {"intervention_base"},

@@ -316,3 +316,62 @@ def test_missing_files_and_arms(tmp_path):
     assert "scenario = 'missing.toml'" in error_of(path)
     path = write(tmp_path, f'name = "x"\nscenario = "{TRAINING}"\n[arms]\na = "{TRAINING}"\n')
     assert "either" in error_of(path)
+
+
+def points_csv(tmp_path: Path, text: str = "") -> Path:
+    text = text or "point,learning.sharing,decision.gain,other\n7,0.1,4.0,x\n9,0.6,12.0,y\n"
+    return write(tmp_path, text, "points.csv")
+
+
+def test_a_points_design_runs_the_rows_of_its_file_in_order(tmp_path):
+    points_csv(tmp_path)
+    factors = '"learning.sharing" = {}\n"decision.gain" = {}'
+    path = write(tmp_path, experiment_text(factors, 'kind = "points"\nfile = "points.csv"'))
+    experiment = load_experiment(path)
+    assert list(experiment.points) == [
+        {"learning.sharing": 0.1, "decision.gain": 4.0},
+        {"learning.sharing": 0.6, "decision.gain": 12.0},
+    ]
+    cells = list(experiment.cells())
+    assert len(cells) == 2 and cells[1].scenario.params.decision.gain == 12.0
+    # the file's values are what the results depend on
+    before = experiment.hash
+    points_csv(tmp_path, "learning.sharing,decision.gain\n0.1,4.0\n0.6,11.0\n")
+    assert load_experiment(path).hash != before
+
+
+@pytest.mark.parametrize(
+    ("factors", "design", "message"),
+    [
+        ('"learning.sharing" = {}', 'kind = "points"', "needs the CSV file of its points"),
+        ('"learning.sharing" = {}', 'kind = "points"\nfile = "none.csv"', "cannot be read"),
+        ('"learning.cost" = {}', 'kind = "points"\nfile = "points.csv"', "no column"),
+        (
+            '"learning.sharing" = { values = [0.1] }',
+            'kind = "points"\nfile = "points.csv"',
+            "reads its values from design.file",
+        ),
+        (
+            '"learning.sharing" = {}',
+            'kind = "points"\nfile = "points.csv"\npoints = 2',
+            "has no sample size",
+        ),
+        (
+            '"learning.sharing" = { values = [0.1] }',
+            'kind = "grid"\nfile = "points.csv"',
+            "only a points design reads a file",
+        ),
+    ],
+)
+def test_a_bad_points_design_is_one_line(tmp_path, factors, design, message):
+    points_csv(tmp_path)
+    path = write(tmp_path, experiment_text(factors, design))
+    assert message in error_of(path)
+
+
+def test_a_value_of_the_points_file_the_parameter_refuses_is_named(tmp_path):
+    points_csv(tmp_path, "learning.sharing\n0.2\n1.5\n")
+    path = write(
+        tmp_path, experiment_text('"learning.sharing" = {}', 'kind = "points"\nfile = "points.csv"')
+    )
+    assert "learning.sharing" in error_of(path)
