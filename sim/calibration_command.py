@@ -34,7 +34,7 @@ from sim.calibration import (
 from sim.executors import Executor, ExecutorError, make_executor
 from sim.experiment import Experiment, ExperimentError, arms_experiment, load_experiment
 from sim.output import MARKER, slug
-from sim.provenance import git_commit, package_versions
+from sim.provenance import citation, git_commit, package_versions
 from sim.store import TEMPORARY, Results, load_results
 from sim.sweep_commands import Workers, progress_bar, stop_interrupted
 from sim.sweeps import SweepResult, sweep
@@ -216,6 +216,7 @@ def _record(
     reused = sum(s.n_skipped for s in sweeps)
     return {
         MARKER: {"output": "calibrate", "version": package_versions().get("recruitsim")},
+        **citation(),
         "experiment": experiment.spec.name,
         "experiment_file": str(experiment.source),
         "experiment_hash": experiment.hash,

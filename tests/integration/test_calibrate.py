@@ -69,6 +69,8 @@ def test_calibrate_writes_tables_figures_and_manifest(calibrated):
     assert list(plausible["point"]) == list(table.loc[table["kept"], "point"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["recruitsim"]["output"] == "calibrate"
+    assert manifest["cite"] == "CITATION.cff"
+    assert manifest["version"] == manifest["recruitsim"]["version"]
     assert (manifest["points"], manifest["kept"], manifest["seed"]) == (5, len(plausible), 7)
     assert f"kept {len(plausible)} of 5 points" in stdout
 
