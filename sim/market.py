@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.network import Network
 from sim.params import MarketParams, ScenarioParams
 from sim.population import RECRUITER
 from sim.rules import effective_skill, hazard_probability, pick_platform
@@ -184,6 +185,72 @@ def social_contacts(
     return who[found], on_platform[chosen], platform[found]
 
 
+def gather_contacts(
+    *,
+    searching: np.ndarray,
+    pool: np.ndarray,
+    vacancies: np.ndarray,
+    membership: np.ndarray,
+    bits: np.ndarray,
+    params: MarketParams,
+    dt: float,
+    rng: np.random.Generator,
+    network: Network | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The step's social contacts: recruiters', candidates' applications, referrals.
+
+    Searching recruiters contact the pool on shared platforms; with
+    `candidate_contacts_per_week`, the pool applies to them there too; with
+    `referrals_per_week`, each of the pool asks ties (a neighbour drawn
+    uniformly, each time) and the asks that reach a searching recruiter are
+    contacts through the network, on no platform (-1). Draws are made only
+    for the kinds of contact switched on, in this order.
+
+    Args:
+        searching: mask of active recruiters with open vacancies and a platform.
+        pool: indices of the active seeking candidates with a platform.
+        vacancies: open vacancies per actor.
+        membership: bitmask of memberships per actor.
+        bits: (2**n_platforms, n_platforms) 0/1 rows of every membership set.
+        params: the `[market]` table.
+        dt: step length in weeks.
+        rng: the market's random stream.
+        network: the actors' ties (needed for referrals only).
+
+    Returns:
+        (recruiter, candidate, platform) of each contact, platform -1 for a referral.
+    """
+    recruiters = searching.nonzero()[0]
+    who, target, platform = social_contacts(
+        senders=recruiters,
+        n_contacts=rng.poisson(params.contacts_per_vacancy_week * vacancies[recruiters] * dt),
+        pool=pool,
+        membership=membership,
+        bits=bits,
+        rng=rng,
+    )
+    parts = [(who, target, platform)]
+    if params.candidate_contacts_per_week:  # candidates apply on the platforms too
+        applicant, applied_to, on = social_contacts(
+            senders=pool,
+            n_contacts=rng.poisson(params.candidate_contacts_per_week * dt, pool.size),
+            pool=recruiters,
+            membership=membership,
+            bits=bits,
+            rng=rng,
+        )
+        parts.append((applied_to, applicant, on))
+    if params.referrals_per_week and network is not None:  # ...and ask their ties
+        asker = pool.repeat(rng.poisson(params.referrals_per_week * dt, pool.size))
+        tie = network.random_neighbours(asker, rng.random(asker.size))
+        reached = tie >= 0
+        reached[reached] = searching[tie[reached]]
+        parts.append((tie[reached], asker[reached], np.full(reached.sum(), -1, dtype=np.int64)))
+    if len(parts) == 1:
+        return who, target, platform
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
 def market_step(
     *,
     vacancies: np.ndarray,
@@ -202,6 +269,7 @@ def market_step(
     rng: np.random.Generator,
     arrivals_rng: np.random.Generator,
     appeal: np.ndarray | None = None,
+    network: Network | None = None,
 ) -> MarketOutcome:
     """One step of the recruiting market.
 
@@ -214,7 +282,9 @@ def market_step(
     (effective skills q = f^omega d^(1 - omega) from foundation f and digital
     skill d, and platform fits, all in [0, 1]), so it rises with both sides'
     foundation and digital skill; times the recruiter's `appeal` (certified
-    recruiters whom candidates prefer), capped at 1. Through the traditional channel,
+    recruiters whom candidates prefer), capped at 1. A referral (a contact
+    through a tie, on no platform) has a fit factor of 1 on both sides.
+    Through the traditional channel,
     each vacancy still open meets one seeking candidate, drawn uniformly, and
     fills at hazard traditional_fill_per_week * ((1 - e) + e f_recruiter) *
     ((1 - e) + e f_candidate), where e = `foundation_traditional`: with
@@ -234,33 +304,24 @@ def market_step(
     vacancies = vacancies.copy()
     vacancies[recruiters] += arrivals_rng.poisson(params.vacancies_per_week * dt, recruiters.size)
 
-    searching = recruiters[
-        is_active[recruiters] & (vacancies[recruiters] > 0) & (membership[recruiters] != 0)
-    ]
+    is_searching = is_recruiter & is_active & (vacancies > 0) & (membership != 0)
     pool = (is_candidate & is_active & is_seeking & (membership != 0)).nonzero()[0]
-    who, target, platform = social_contacts(
-        senders=searching,
-        n_contacts=rng.poisson(params.contacts_per_vacancy_week * vacancies[searching] * dt),
+    who, target, platform = gather_contacts(
+        searching=is_searching,
         pool=pool,
+        vacancies=vacancies,
         membership=membership,
         bits=bits,
+        params=params,
+        dt=dt,
         rng=rng,
+        network=network,
     )
-    if params.candidate_contacts_per_week:  # candidates apply on the platforms too
-        applicant, applied_to, platform_applied = social_contacts(
-            senders=pool,
-            n_contacts=rng.poisson(params.candidate_contacts_per_week * dt, pool.size),
-            pool=searching,
-            membership=membership,
-            bits=bits,
-            rng=rng,
-        )
-        who, target = np.concatenate([who, applied_to]), np.concatenate([target, applicant])
-        platform = np.concatenate([platform, platform_applied])
     k = who.size
     ends = np.concatenate([who, target])  # the recruiter then the candidate of each contact
     skill = effective_skill(foundation[ends], digital[ends], omega)
-    fit_at_end = fit[group[ends], np.concatenate([platform, platform])]
+    on_platform = np.concatenate([platform, platform])
+    fit_at_end = np.where(on_platform >= 0, fit[group[ends], on_platform], 1.0)
     p_hire = params.p_hire_social * skill[:k] * skill[k:]
     p_hire = p_hire * fit_at_end[:k] * fit_at_end[k:]
     if appeal is not None:
@@ -324,6 +385,7 @@ def market_phase(state: State, params: ScenarioParams) -> None:
         rng=state.stream("market"),
         arrivals_rng=state.stream("arrivals"),
         appeal=None if state.modifiers.appeal is state.base.appeal else state.modifiers.appeal,
+        network=state.network,
     )
     a.vacancies, a.is_seeking = outcome.vacancies, outcome.is_seeking
     flows = state.flows

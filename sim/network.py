@@ -55,6 +55,19 @@ class Network:
         start, stop = self.adjacency.indptr[node], self.adjacency.indptr[node + 1]
         return self.adjacency.indices[start:stop]
 
+    def random_neighbours(self, nodes: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """One neighbour of each of `nodes`, uniformly by its draw in [0, 1); -1 if isolated."""
+        if self.adjacency is None:  # the others, in index order, skipping the node itself
+            other = (draws * (self.n_nodes - 1)).astype(np.int64)
+            return np.where(self.n_nodes > 1, other + (other >= nodes), -1)
+        degree = self.degree[nodes]
+        start = self.adjacency.indptr[nodes]
+        position = start + (draws * degree).astype(np.int64)
+        has = degree > 0
+        picked = np.full(nodes.size, -1, dtype=np.int64)
+        picked[has] = self.adjacency.indices[position[has]]
+        return picked
+
     def count(self, values: np.ndarray) -> np.ndarray:
         """Sum of `values` (one row per actor) over each actor's neighbours (float64).
 

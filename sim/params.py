@@ -180,6 +180,9 @@ class MarketParams(Section):
     # applications on the platforms by active seeking candidates, to active recruiters with
     # open vacancies on a platform they share (0: only recruiters start contacts)
     candidate_contacts_per_week: RatePerWeek = 0.0
+    # referrals: active seeking candidates ask a tie (a neighbour drawn at random) each time;
+    # an ask that reaches an active recruiter with open vacancies is a contact (0: none)
+    referrals_per_week: RatePerWeek = 0.0
     p_hire_social: Probability = 0.64  # hire chance of a contact at full skills and fit; calibrated
     traditional_fill_per_week: RatePerWeek = 0.12  # traditional hazard per vacancy at full skills
     foundation_traditional: Share = 0.5  # e: foundation's weight in the traditional channel

@@ -20,6 +20,7 @@ from sim.market import (
     traditional_applications,
     traditional_fill_probability,
 )
+from sim.network import Network, from_edges
 from sim.params import MarketParams
 from sim.population import membership_bits
 from sim.rules import hazard_probability
@@ -48,6 +49,7 @@ def market(
     group=None,
     fit=None,
     appeal=None,
+    network=None,
 ):
     """Run one market step; recruiters are actors 0..n_recruiters-1, then candidates."""
     n = n_recruiters + n_candidates
@@ -76,6 +78,7 @@ def market(
         rng=np.random.default_rng(seed),
         arrivals_rng=np.random.default_rng(seed + 1000),
         appeal=None if appeal is None else np.asarray(appeal, float),
+        network=network,
     )
     return inputs, out
 
@@ -337,6 +340,53 @@ def test_applications_become_hires_with_the_same_chance_as_recruiters_contacts()
     assert out.contacts[0] > 300
     p = 0.25
     assert abs(out.hires_social - p * distinct) < 5 * math.sqrt(distinct * p * (1 - p)) + 2
+
+
+def test_referrals_reach_only_the_searching_recruiters_among_ones_ties():
+    # ties: candidate 4 - recruiter 0 (searching), candidate 5 - recruiter 1 (inactive),
+    # candidate 6 - recruiter 2 (no vacancy), candidate 7 - recruiter 3 (searching, on
+    # platform 1 only: a referral needs no shared platform), candidate 8 - candidate 9
+    params = MarketParams(
+        p_hire_social=0.0, contacts_per_vacancy_week=0.0, referrals_per_week=10.0, **QUIET
+    )
+    network = from_edges(10, np.array([4, 5, 6, 7, 8]), np.array([0, 1, 2, 3, 9]))
+    _, out = market(
+        n_recruiters=4, n_candidates=6, vacancies=[2, 2, 0, 3], params=params, seed=1,
+        active=[1, 0, 1, 1, 1, 1, 1, 1, 1, 1], membership=[1, 1, 1, 2, 1, 1, 1, 1, 1, 1],
+        n_platforms=2, network=network,
+    )  # fmt: skip
+    who, target = out.contacted
+    assert set(zip(who.tolist(), target.tolist(), strict=True)) == {(0, 4), (3, 7)}
+    # Poisson(10) asks each, every one reaching the one tie: about 10 contacts a pair
+    assert 0 < np.count_nonzero(who == 0) < 30 and 0 < np.count_nonzero(who == 3) < 30
+
+
+def test_a_referral_has_no_platform_fit():
+    # fit 0.1 on the platform would make platform contacts rare hires; referrals ignore it
+    params = MarketParams(
+        p_hire_social=1.0, contacts_per_vacancy_week=0.0, referrals_per_week=5.0, **QUIET
+    )
+    network = from_edges(5, np.array([1, 2, 3, 4]), np.array([0, 0, 0, 0]))  # a star
+    _, out = market(
+        n_recruiters=1, n_candidates=4, vacancies=[10], params=params, seed=2,
+        fit=np.array([[0.1]]), network=network,
+    )  # fmt: skip
+    assert out.hires_social == 4  # every candidate asked, every ask an offer
+
+
+def test_random_neighbours_are_drawn_uniformly_among_ones_ties():
+    network = from_edges(5, np.array([0, 0, 1]), np.array([1, 2, 3]))  # 4 isolated
+    nodes = np.array([0, 0, 1, 1, 3, 4])
+    draws = np.array([0.1, 0.9, 0.2, 0.7, 0.5, 0.5])
+    np.testing.assert_array_equal(network.random_neighbours(nodes, draws), [1, 2, 0, 3, 1, -1])
+    complete = from_edges(4, np.array([0, 0, 0, 1, 1, 2]), np.array([1, 2, 3, 2, 3, 3]))
+    full = Network(4, None, np.full(4, 3))  # the complete graph, with no stored ties
+    for node in range(4):
+        draws = np.array([0.0, 0.34, 0.67, 0.99])
+        np.testing.assert_array_equal(
+            full.random_neighbours(np.full(4, node), draws)[[0, 1, 2]],
+            complete.random_neighbours(np.full(4, node), draws)[[0, 1, 2]],
+        )
 
 
 # ---------------------------------------------------------------------------

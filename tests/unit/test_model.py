@@ -796,3 +796,17 @@ def test_candidates_who_apply_reach_more_candidates_and_zero_recovers_the_model(
     contacted = "final_share_contacted_candidates"
     assert applying.summary[contacted] > base.summary[contacted]
     assert applying.summary["cum_hires_social"] > base.summary["cum_hires_social"]
+
+
+def test_referrals_through_ties_add_contacts_and_zero_recovers_the_model():
+    sections = {
+        "run": {"steps": 120},
+        "population": {"candidates": 600, "recruiters": 60},
+        "initial": {"active": 40, "aware_share": 0.5},
+    }
+    base = sim.run(scenario(**sections), seed=3)
+    zero = sim.run(scenario(**sections, market={"referrals_per_week": 0.0}), seed=3)
+    assert zero.timeseries.equals(base.timeseries)
+    asking = sim.run(scenario(**sections, market={"referrals_per_week": 1.0}), seed=3)
+    contacted = "final_share_contacted_candidates"
+    assert asking.summary[contacted] > base.summary[contacted]
