@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.budget import check_memory
+from sim.edgelist import read_edgelist
 from sim.interventions import build_interventions
-from sim.network import Network, build_network, read_edgelist
+from sim.network import Network, build_network
 from sim.params import ScenarioParams
 from sim.population import (
     Actors,

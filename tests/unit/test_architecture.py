@@ -21,7 +21,7 @@ LAYERS = {
     0: {"params", "schema", "intervention_params", "scenario", "analysis", "provenance"}
     | {"budget", "terminal"}
     | {"designs", "store", "experiment_spec", "factors", "design_checks"},
-    1: {"population", "network", "state", "schema_doc"},
+    1: {"population", "network", "state", "schema_doc", "edgelist"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"}
     | {"intervention_base"},
     3: {"results", "agents"},

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.budget import check_memory
-from sim.network import read_edgelist
+from sim.edgelist import read_edgelist
 from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.network import Network, build_network, from_edges, read_edgelist
+from sim.edgelist import read_edgelist
+from sim.network import Network, build_network, from_edges
 from sim.params import NetworkParams
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
 
