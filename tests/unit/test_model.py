@@ -783,30 +783,20 @@ def test_contacts_since_entering_are_the_sum_of_each_steps_contacts():
     assert 0 < frame["share_contacted_candidates"].iloc[-1] < 1
 
 
-def test_candidates_who_apply_reach_more_candidates_and_zero_recovers_the_model():
+@pytest.mark.parametrize(
+    ("switch", "rate"), [("candidate_contacts_per_week", 0.5), ("referrals_per_week", 1.0)]
+)
+def test_candidates_who_act_reach_more_candidates_and_zero_recovers_the_model(switch, rate):
+    # applications on the platforms, or asks to one's ties
     sections = {
         "run": {"steps": 120},
         "population": {"candidates": 600, "recruiters": 60},
         "initial": {"active": 40, "aware_share": 0.5},
     }
     base = sim.run(scenario(**sections), seed=3)
-    zero = sim.run(scenario(**sections, market={"candidate_contacts_per_week": 0.0}), seed=3)
+    zero = sim.run(scenario(**sections, market={switch: 0.0}), seed=3)
     assert zero.timeseries.equals(base.timeseries)
-    applying = sim.run(scenario(**sections, market={"candidate_contacts_per_week": 0.5}), seed=3)
+    acting = sim.run(scenario(**sections, market={switch: rate}), seed=3)
     contacted = "final_share_contacted_candidates"
-    assert applying.summary[contacted] > base.summary[contacted]
-    assert applying.summary["cum_hires_social"] > base.summary["cum_hires_social"]
-
-
-def test_referrals_through_ties_add_contacts_and_zero_recovers_the_model():
-    sections = {
-        "run": {"steps": 120},
-        "population": {"candidates": 600, "recruiters": 60},
-        "initial": {"active": 40, "aware_share": 0.5},
-    }
-    base = sim.run(scenario(**sections), seed=3)
-    zero = sim.run(scenario(**sections, market={"referrals_per_week": 0.0}), seed=3)
-    assert zero.timeseries.equals(base.timeseries)
-    asking = sim.run(scenario(**sections, market={"referrals_per_week": 1.0}), seed=3)
-    contacted = "final_share_contacted_candidates"
-    assert asking.summary[contacted] > base.summary[contacted]
+    assert acting.summary[contacted] > base.summary[contacted]
+    assert acting.summary["cum_hires_social"] > base.summary["cum_hires_social"]
