@@ -19,7 +19,11 @@ Reads the sweep made by `recruitsim sweep experiments/thesis_map.toml`
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -96,7 +100,33 @@ def figure(effects: pd.DataFrame, worlds: pd.DataFrame, top: str, path: Path) ->
         ax.set_xlabel(top)
         ax.set_ylabel(f"foundations minus digital: {table['label'].iloc[0]}")
     fig.suptitle("Each plausible world: paired effect, 95% interval (grey: Holm does not keep it)")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
+
+
+OUTPUTS = ("effects.csv", "verdicts.csv", "drivers.csv", "thesis_map.png")
+"""What the script writes; an --out folder holding anything else is refused."""
+
+
+def fail(message: str) -> NoReturn:
+    """Exit with a one-line error and status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an --out that is a file, or a folder holding files this script did not write."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out = {str(out)!r}: exists and is not a folder")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in OUTPUTS) if out.is_dir() else []
+    if foreign:
+        fail(f"--out = {str(out)!r}: holds {foreign[0]!r}, which this script did not write")
+
+
+def write(path: Path, save: Callable[[Path], object]) -> None:
+    """Save to a temporary name beside `path`, then rename it: never a half-written file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    save(temporary)
+    os.replace(temporary, path)
 
 
 def main() -> None:
@@ -105,9 +135,13 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="the sweep's folder")
     parser.add_argument("--out", type=Path, default=Path("docs/figures/thesis_map"))
     args = parser.parse_args()
-    results = load_results(args.folder)
+    check_out(args.out)
+    try:
+        results = load_results(args.folder)
+    except FileNotFoundError as err:
+        fail(str(err))
     if results.n_missing:
-        raise SystemExit(f"{args.folder}: {results.n_missing} runs missing; finish the sweep first")
+        fail(f"{args.folder}: {results.n_missing} runs missing; finish the sweep first")
     kpis = results.kpis
     parameters = [c for c in kpis.columns if "." in c]
     worlds = kpis.groupby("point")[parameters].first()
@@ -116,13 +150,11 @@ def main() -> None:
         kpis, "arm", "digital", "foundations", ["point"], indicators(), stated
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    effects.to_csv(args.out / "effects.csv", index=False)
-    summary = verdicts(effects)
-    summary.to_csv(args.out / "verdicts.csv", index=False)
-    decided = drivers(effects, worlds)
-    decided.to_csv(args.out / "drivers.csv", index=False)
-    social = decided[decided["kpi"] == "cum_hires_social"]
-    figure(effects, worlds, social["parameter"].iloc[0], args.out / "thesis_map.png")
+    summary, decided = verdicts(effects), drivers(effects, worlds)
+    for name, table in (("effects", effects), ("verdicts", summary), ("drivers", decided)):
+        write(args.out / f"{name}.csv", lambda path, table=table: table.to_csv(path, index=False))
+    top = decided[decided["kpi"] == "cum_hires_social"]["parameter"].iloc[0]
+    write(args.out / "thesis_map.png", lambda path: figure(effects, worlds, top, path))
     print(summary.to_string(index=False))
     print(decided.groupby("kpi").head(3).to_string(index=False))
 

@@ -49,3 +49,15 @@ def test_drivers_rank_the_parameters_by_their_correlation_with_the_effect(thesis
     found = thesis_map.drivers(table, worlds)
     hires = found[found["kpi"] == "cum_hires"].set_index("parameter")["spearman"]
     assert hires["a.rising"] == pytest.approx(1.0) and hires["b.falling"] == pytest.approx(-1.0)
+
+
+def test_an_out_folder_with_files_the_script_did_not_write_is_refused(thesis_map, tmp_path, capsys):
+    (tmp_path / "effects.csv").write_text("earlier output\n")
+    thesis_map.check_out(tmp_path)  # its own earlier output: accepted
+    (tmp_path / "notes.txt").write_text("mine\n")
+    with pytest.raises(SystemExit) as info:
+        thesis_map.check_out(tmp_path)
+    assert info.value.code == 2
+    message = capsys.readouterr().err
+    assert "'notes.txt'" in message and message.count("\n") == 1
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
