@@ -38,9 +38,15 @@ class InterventionBase(Section):
     cohort: str = ""  # selection stream shared by name ("": its own): same draws, same people
 
     continuing: ClassVar[bool] = False  # in force on every step of its window (no `every`)
+    picks: ClassVar[bool] = True  # picks actors from its target group (so it can have a cohort)
 
     @model_validator(mode="after")
     def _schedule(self) -> InterventionBase:
+        if self.cohort and not self.picks:
+            raise ValueError(
+                f"cohort = {self.cohort!r}: a {self.type} intervention picks nobody, so it "
+                "has no cohort; remove `cohort`"
+            )
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         if self.every is not None and self.continuing:
@@ -89,6 +95,7 @@ class CurriculumParams(InterventionBase):
     """Job-search skills in the curriculum: new entrants arrive with more foundation."""
 
     continuing: ClassVar[bool] = True
+    picks: ClassVar[bool] = False
 
     type: Literal["curriculum"]
     boost: Annotated[float, Field(gt=0.0, le=1.0)] = 0.15
@@ -118,6 +125,7 @@ class PlatformPolicyParams(InterventionBase):
     """A platform's data safety up or its churn down."""
 
     continuing: ClassVar[bool] = True
+    picks: ClassVar[bool] = False
 
     type: Literal["platform_policy"]
     target: Literal["all"] = "all"
@@ -132,6 +140,8 @@ class DataIncidentParams(InterventionBase):
     An event rather than a policy: on schedule (`start`, `every`, `end`), or
     at random with `per_week` on each platform from `start` to `end`.
     """
+
+    picks: ClassVar[bool] = False
 
     type: Literal["data_incident"]
     target: Literal["all"] = "all"
@@ -165,6 +175,7 @@ class AwarenessCampaignParams(InterventionBase):
     """A media campaign raising the awareness hazard while it runs."""
 
     continuing: ClassVar[bool] = True
+    picks: ClassVar[bool] = False
 
     type: Literal["awareness_campaign"]
     target: Literal["all"] = "all"

@@ -77,3 +77,19 @@ def test_cohort_columns_follow_the_members_and_their_hires_step_by_step():
 def test_a_control_without_a_cohort_is_refused_at_load():
     with pytest.raises(ScenarioError, match="cohort"):
         scenario({"type": "control"})
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"type": "curriculum"},
+        {"type": "platform_policy", "data_safety": 0.9},
+        {"type": "awareness_campaign"},
+        {"type": "data_incident"},
+    ],
+)
+def test_a_cohort_on_an_intervention_that_picks_nobody_is_refused_at_load(spec):
+    with pytest.raises(ScenarioError) as info:
+        scenario({**spec, "cohort": "pilot"})
+    message = str(info.value)
+    assert "picks nobody" in message and "cohort" in message and "\n" not in message
