@@ -14,9 +14,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from sim.animate_command import animate_command
 from sim.budget import check_memory
 from sim.calibration_command import calibrate_command
 from sim.compare_command import compare_command
+from sim.demo_command import demo_command
 from sim.output import MARKER, OutputError, slug, staged_output
 from sim.plots import plot_run
 from sim.provenance import citation, git_commit, package_versions
@@ -215,6 +217,8 @@ app.command("sensitivity")(sensitivity_command)
 app.command("plot")(plot_command)
 app.command("compare")(compare_command)
 app.command("calibrate")(calibrate_command)
+app.command("demo")(demo_command)
+app.command("animate")(animate_command)
 
 
 def main() -> None:

@@ -24,13 +24,14 @@ LAYERS = {
     1: {"population", "network", "state", "schema_doc", "edgelist"},
     2: {"rules", "learning", "market", "demography", "interventions", "initial", "phases"}
     | {"intervention_base"},
-    3: {"results", "agents"},
+    3: {"results", "agents", "network_view"},
     4: {"model"},
-    5: {"runner", "executors"},
+    5: {"runner", "executors", "levers", "lockstep"},
     6: {"experiment", "plots", "output", "sensitivity", "sweep_plots"}
-    | {"comparison", "bands", "findings", "compare_plots", "calibration"},
-    7: {"sweeps", "report", "compare"},
-    8: {"validation", "sweep_commands", "compare_command", "calibration_command"},
+    | {"comparison", "bands", "findings", "compare_plots", "calibration", "pair_plots"},
+    7: {"sweeps", "report", "compare", "animation"},
+    8: {"validation", "sweep_commands", "compare_command", "calibration_command"}
+    | {"demo_app", "demo_command", "animate_command"},
     9: {"cli"},
     10: {"console"},
 }
