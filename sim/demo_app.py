@@ -169,7 +169,9 @@ def Page() -> None:
             advance()
             await asyncio.sleep(FRAME_SECONDS)
 
-    solara.lab.use_task(play, dependencies=[playing, session, speed])
+    # on the page's own event loop (not a thread): stepping and drawing never overlap, and
+    # Pause cancels the loop at its next await
+    solara.lab.use_task(play, dependencies=[playing, session, speed], prefer_threaded=False)
 
     def step_phase() -> None:
         if session is not None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ARGS, CHROMIUM
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # server start to page ready is about 10 s on these machines
@@ -82,6 +82,20 @@ def expect_week(page: Page, week: int) -> None:
         )
 
 
+def open_page(browser: Browser, url: str, urls: list[str]) -> Page:
+    """The demo in a new browser context (its own cookies: a new session), at week 0.
+
+    Every request and websocket of the context is appended to `urls`.
+    """
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.on("request", lambda request: urls.append(request.url))
+    context.on("websocket", lambda ws: urls.append(ws.url))
+    page = context.new_page()
+    page.goto(url)
+    expect_week(page, 0)
+    return page
+
+
 def leaving(urls: list[str]) -> list[str]:
     """The URLs whose host is not 127.0.0.1 (data: and blob: stay in the page)."""
     return [
@@ -100,12 +114,7 @@ def test_demo_runs_offline_side_by_side_with_one_pair_per_tab(demo_url, tmp_path
             executable_path=str(CHROMIUM), headless=True, args=ARGS
         )
         try:
-            contexts = [browser.new_context(viewport={"width": 1600, "height": 1000})]
-            contexts[0].on("request", lambda request: urls.append(request.url))
-            contexts[0].on("websocket", lambda ws: urls.append(ws.url))
-            first = contexts[0].new_page()
-            first.goto(demo_url)
-            expect_week(first, 0)
+            first = open_page(browser, demo_url, urls)
 
             # a preset is chosen: the right side runs it
             first.click(".recruitsim-preset")
@@ -159,12 +168,7 @@ def test_demo_runs_offline_side_by_side_with_one_pair_per_tab(demo_url, tmp_path
             assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
             # a second context on the same address has its own pair, at week 0
-            contexts.append(browser.new_context(viewport={"width": 1600, "height": 1000}))
-            contexts[1].on("request", lambda request: urls.append(request.url))
-            contexts[1].on("websocket", lambda ws: urls.append(ws.url))
-            second = contexts[1].new_page()
-            second.goto(demo_url)
-            expect_week(second, 0)
+            second = open_page(browser, demo_url, urls)
             second.click(".recruitsim-step")
             expect_week(second, 1)
             second.click(".recruitsim-step")
