@@ -9,6 +9,7 @@ page asks nothing of the internet. Ctrl-C stops the server.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,6 +91,7 @@ def demo_command(
     if not port_is_free(port):
         fail(f"--port {port}: {HOST}:{port} is in use; choose another port (1024 to 65535)")
     console.print(f"demo: http://{HOST}:{port} (Ctrl-C to stop)", highlight=False)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops the server too, as Ctrl-C does
     server = subprocess.Popen(solara_command(port), env=solara_environment(scenario, compare))
     try:
         code = server.wait()
@@ -102,3 +104,8 @@ def demo_command(
         raise typer.Exit(INTERRUPTED) from None
     if code:
         raise typer.Exit(code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Turn a termination request into the Ctrl-C path, which stops the server first."""
+    raise KeyboardInterrupt

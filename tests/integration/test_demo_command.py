@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 from cli_helpers import BASELINE, recruitsim
 
@@ -33,3 +39,32 @@ def test_a_port_in_use_is_refused_in_one_line(tmp_path):
 def test_a_port_out_of_range_is_refused(tmp_path):
     done = recruitsim("demo", "--port", "80", cwd=tmp_path)
     assert done.returncode == 2 and "--port" in done.stderr
+
+
+def test_terminating_the_command_stops_its_server(tmp_path):
+    """`kill PID` (SIGTERM) on `recruitsim demo` leaves no server behind on the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "sim.cli", "demo", "--scenario", str(BASELINE)]
+    demo = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+                break
+            except OSError:
+                assert demo.poll() is None and time.monotonic() < deadline, demo.stderr.read()
+                time.sleep(0.5)
+        demo.terminate()
+        demo.communicate(timeout=30)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+    assert demo.returncode == 130
+    with socket.socket() as after:  # the server has gone: nothing answers on the port
+        assert after.connect_ex(("127.0.0.1", port)) != 0
