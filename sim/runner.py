@@ -156,21 +156,30 @@ def run_many(
 
 @contextlib.contextmanager
 def interrupts_ignored() -> Iterator[None]:
-    """Ignore SIGINT while processes are started, so that they inherit the ignore.
+    """Keep SIGINT from the processes started meanwhile, and hold it for this one.
 
     A terminal's Ctrl-C goes to every process of the group; workers that
-    ignore it leave the parent to stop them, with one line instead of a
-    traceback from each. Only the main thread can change signal handlers;
-    elsewhere this does nothing.
+    never receive it leave the parent to stop them, with one line instead of
+    a traceback from each. SIGINT is blocked in this thread while workers
+    start, and the block is inherited by every process (and thread) started
+    meanwhile, for its whole life. A Ctrl-C pressed in that time (starting
+    workers can take seconds on a busy machine) is recorded by any thread
+    and raised here when the block ends, instead of being lost. Only the
+    main thread can change signal handlers; elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum))
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # one pending here is recorded now
         signal.signal(signal.SIGINT, previous)
+        if pressed and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
 
 
 def combine(results: Sequence[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame]:

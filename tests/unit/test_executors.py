@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pytest
 
 from sim.executors import ProcessExecutor, SerialExecutor
+from sim.runner import interrupts_ignored
 
 KILLER = 3
 
@@ -32,3 +39,29 @@ def test_the_serial_executor_runs_in_order():
     assert list(SerialExecutor().imap_unordered(square_or_die, tasks, given_up)) == [
         (t, t * t) for t in tasks
     ]
+
+
+def test_a_ctrl_c_while_workers_start_is_delivered_when_they_have_started():
+    """SIGINT during `interrupts_ignored` is held, then raised as the block ends, not lost."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    reached_the_end_of_the_block = False
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_ignored():
+                os.kill(os.getpid(), signal.SIGINT)  # pressed while workers would start
+                time.sleep(0.05)  # nothing is raised here
+                reached_the_end_of_the_block = True
+        assert reached_the_end_of_the_block
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_workers_started_meanwhile_never_receive_ctrl_c():
+    """A worker spawned inside `interrupts_ignored` has SIGINT blocked for its whole life."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        with interrupts_ignored():
+            future = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, set())
+        assert signal.SIGINT in future.result()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
