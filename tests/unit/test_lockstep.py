@@ -216,3 +216,20 @@ def test_the_demo_doc_lists_every_lever():
     for lever in LEVERS:
         side = "both" if lever.side == "both" else "right"
         assert any(row.startswith(f"| {lever.label} | {side} |") for row in rows), lever.label
+
+
+@pytest.mark.parametrize(
+    ("lever", "value", "file"),
+    [
+        ("foundations_coverage", 0.3, "foundations_training.toml"),
+        ("digital_coverage", 0.3, "digital_training.toml"),
+        ("certification_coverage", 0.5, "certification.toml"),
+    ],
+)
+def test_a_lever_adds_the_intervention_of_its_scenario_file(lever, value, file):
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    start = read_levers(baseline, baseline)
+    _, right = apply_levers(baseline, baseline, start, with_lever(start, lever, value))
+    (added,) = right.params.interventions
+    (written,) = load_scenario(SCENARIOS / file).params.interventions
+    assert added.model_dump(exclude={"name"}) == written.model_dump(exclude={"name"})
