@@ -29,7 +29,7 @@ from sim.levers import (
     with_lever,
 )
 from sim.lockstep import Pair, PhaseReport
-from sim.network_view import Positions, layout, network_svg
+from sim.network_view import Positions, actor_line, layout, network_svg
 from sim.pair_plots import draw_difference, draw_hires, draw_shares
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.terminal import MAX_SEED
@@ -89,7 +89,7 @@ def difference_figure(session: Session, workshop: bool) -> Figure:
 
 
 @solara.component
-def Side(session: Session, side: int, version: int, workshop: bool) -> None:
+def Side(session: Session, side: int, version: int, workshop: bool, followed: int | None) -> None:
     """One side: its step, its network (hover an actor for its state) and its curves."""
     model = session.pair.models[side]
     name = ("baseline", "intervention")[side]
@@ -100,10 +100,14 @@ def Side(session: Session, side: int, version: int, workshop: bool) -> None:
             style={"font-weight": "bold"},
         )
         svg = solara.use_memo(
-            lambda: network_svg(session.layouts[side], model.state, name, f"network-{name}"),
-            [session, version],
+            lambda: network_svg(
+                session.layouts[side], model.state, name, f"network-{name}", followed
+            ),
+            [session, version, followed],
         )
         solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["recruitsim-network"])
+        if followed is not None:
+            solara.Text(actor_line(model.state, followed), classes=[f"recruitsim-followed-{name}"])
         drawn = [session, version, workshop]
         curves = solara.use_memo(lambda: curves_figure(session, side, workshop), drawn)
         solara.FigureMatplotlib(curves, format="png", dependencies=drawn)
@@ -146,6 +150,7 @@ def Page() -> None:
     speed, set_speed = solara.use_state("1 week")
     workshop, set_workshop = solara.use_state(False)
     report, set_report = solara.use_state(cast(PhaseReport | None, None))
+    follow, set_follow = solara.use_state(cast(int | None, None))
 
     scenarios, error = solara.use_memo(lambda: _load(files[0], by_name[chosen].path), [chosen])
     start = solara.use_memo(lambda: read_levers(*scenarios) if scenarios else None, [scenarios])
@@ -218,6 +223,15 @@ def Page() -> None:
             )
             solara.ToggleButtonsSingle(speed, values=list(SPEEDS), on_value=set_speed)
             solara.Switch(label="workshop mode", value=workshop, on_value=set_workshop)
+            solara.InputInt(
+                "follow an actor (number)",
+                value=follow,
+                optional=True,
+                clearable=True,
+                on_value=set_follow,
+                classes=["recruitsim-follow"],
+                style={"max-width": "220px"},
+            )
         if not workshop and levers is not None:
             _Levers(levers, seed, set_moved, set_seed)
         if error:
@@ -230,11 +244,16 @@ def Page() -> None:
         if report is not None:
             PhaseList(session, report)
         with solara.Row(style={"flex-wrap": "wrap" if workshop else "nowrap"}):
-            Side(session, 0, version, workshop)
-            Side(session, 1, version, workshop)
+            n_actors = session.pair.models[0].state.actors.n
+            followed = follow if follow is not None and 0 <= follow < n_actors else None
+            Side(session, 0, version, workshop, followed)
+            Side(session, 1, version, workshop, followed)
             with solara.Column(style={"min-width": "0", "flex": "1 1 0"}):
                 DifferencePanel(session, version, workshop)
-                solara.Text("Hover an actor in a network to see its state.")
+                solara.Text(
+                    "Hover an actor in a network to see its state, or give its number to"
+                    " follow it on both sides (ringed, its state under each network)."
+                )
 
 
 @solara.component

@@ -85,7 +85,9 @@ def layout(state: State, seed: int = 0) -> Positions:
     return Positions(positions, ring, ties)
 
 
-def draw_network(axis: Axes, view: Positions, state: State, title: str = "") -> None:
+def draw_network(
+    axis: Axes, view: Positions, state: State, title: str = "", highlight: int | None = None
+) -> None:
     """Draw the actors, their ties and the platforms' memberships on `axis`.
 
     Args:
@@ -93,6 +95,7 @@ def draw_network(axis: Axes, view: Positions, state: State, title: str = "") -> 
         view: the positions (`layout`).
         state: the state to draw.
         title: the axis title.
+        highlight: an actor to ring (the one a facilitator follows), or None.
     """
     a = state.actors
     axis.clear()
@@ -124,6 +127,15 @@ def draw_network(axis: Axes, view: Positions, state: State, title: str = "") -> 
             zorder=3,
         )
         collection.set_gid(gid)
+    if highlight is not None:
+        axis.scatter(
+            *view.actors[highlight],
+            s=260,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2,
+            zorder=4,
+        ).set_gid("followed")
     counts = [int(np.count_nonzero(a.membership >> k & 1)) for k in range(state.platforms.n)]
     axis.scatter(*view.platforms.T, s=90, marker="D", c=PLATFORM_COLOUR, zorder=3)
     for (x, y), name, count in zip(view.platforms, state.platforms.name, counts, strict=True):
@@ -166,28 +178,31 @@ def polyline(segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return broken[:, :, 0].ravel(), broken[:, :, 1].ravel()
 
 
-def actor_lines(state: State) -> list[str]:
-    """One line per actor giving its state, for tooltips: kind, stage, skills, belief, platforms."""
+def actor_line(state: State, i: int) -> str:
+    """One actor's state in a line: kind, profile, domain, stage, skills, belief, platforms."""
     a, names = state.actors, state.platforms.name
-    belief = a.alpha / (a.alpha + a.beta)
-    lines = []
-    for i in range(a.n):
-        if a.is_candidate[i]:
-            who = f"candidate {i} ({'junior' if a.profile[i] == JUNIOR else 'experienced'}, "
-        else:
-            who = f"recruiter {i} ({'certified, ' if a.is_certified[i] else ''}"
-        mask = int(a.membership[i])
-        platforms = ", ".join(n for k, n in enumerate(names) if mask >> k & 1) or "none"
-        lines.append(
-            f"{who}domain {a.domain[i]}): {Stage(a.stage[i]).name.lower()};"
-            f" foundation {a.foundation[i]:.2f}, digital {a.digital[i]:.2f},"
-            f" belief {belief[i]:.2f}, risk aversion {a.risk_aversion[i]:.2f};"
-            f" platforms: {platforms}"
-        )
-    return lines
+    if a.is_candidate[i]:
+        who = f"candidate {i} ({'junior' if a.profile[i] == JUNIOR else 'experienced'}, "
+    else:
+        who = f"recruiter {i} ({'certified, ' if a.is_certified[i] else ''}"
+    mask = int(a.membership[i])
+    platforms = ", ".join(n for k, n in enumerate(names) if mask >> k & 1) or "none"
+    return (
+        f"{who}domain {a.domain[i]}): {Stage(a.stage[i]).name.lower()};"
+        f" foundation {a.foundation[i]:.2f}, digital {a.digital[i]:.2f},"
+        f" belief {a.alpha[i] / (a.alpha[i] + a.beta[i]):.2f},"
+        f" risk aversion {a.risk_aversion[i]:.2f}; platforms: {platforms}"
+    )
 
 
-def network_svg(view: Positions, state: State, title: str, element_id: str) -> str:
+def actor_lines(state: State) -> list[str]:
+    """`actor_line` of every actor, in order (the tooltips)."""
+    return [actor_line(state, i) for i in range(state.actors.n)]
+
+
+def network_svg(
+    view: Positions, state: State, title: str, element_id: str, highlight: int | None = None
+) -> str:
     """The network as an inline SVG element, each actor's marker with its state as a tooltip.
 
     Args:
@@ -195,9 +210,10 @@ def network_svg(view: Positions, state: State, title: str, element_id: str) -> s
         state: the state to draw.
         title: the drawing's title.
         element_id: the SVG element's id (distinct for each drawing on a page).
+        highlight: an actor to ring, or None.
     """
-    fig = Figure(figsize=(5.2, 5.2), layout="constrained")
-    draw_network(fig.add_subplot(), view, state, title)
+    fig = Figure(figsize=(5.2, 5.2))
+    draw_network(fig.add_axes((0.0, 0.08, 1.0, 0.86)), view, state, title, highlight)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text: lighter, faster
         fig.savefig(buffer, format="svg")
@@ -216,6 +232,9 @@ def network_svg(view: Positions, state: State, title: str, element_id: str) -> s
             ET.SubElement(marker, f"{{{SVG}}}title").text = lines[index]
         if group is not None:
             group.set("id", f"{element_id}-{gid}")
+    ring = root.find(f".//{{{SVG}}}g[@id='followed']")
+    if ring is not None:
+        ring.set("id", f"{element_id}-followed")  # ids stay unique with two drawings on a page
     root.set("id", element_id)
     root.set("width", "100%")
     root.attrib.pop("height", None)

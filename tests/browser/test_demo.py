@@ -163,6 +163,15 @@ def test_demo_runs_offline_side_by_side_with_one_pair_per_tab(demo_url, tmp_path
             assert titles.count() == 330
             assert "foundation" in titles.first.text_content()
 
+            # following an actor rings it on both sides and gives its state under each network
+            first.locator(".recruitsim-follow input").fill("5")
+            first.keyboard.press("Enter")
+            for side in ("baseline", "intervention"):
+                expect(first.locator(f".recruitsim-followed-{side}")).to_contain_text(
+                    "candidate 5 (", timeout=WAIT_MS
+                )
+                expect(first.locator(f"#network-{side}-followed")).to_have_count(1)
+
             screenshot = tmp_path / "demo.png"
             first.screenshot(path=str(screenshot), full_page=True)
             assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -233,3 +235,20 @@ def test_a_lever_adds_the_intervention_of_its_scenario_file(lever, value, file):
     (added,) = right.params.interventions
     (written,) = load_scenario(SCENARIOS / file).params.interventions
     assert added.model_dump(exclude={"name"}) == written.model_dump(exclude={"name"})
+
+
+def test_a_followed_actor_is_ringed_at_its_position(sides):
+    model = RecruitingModel(small(sides)[0], 1)
+    view = layout(model.state, seed=1)
+    plain = network_svg(view, model.state, "baseline", "net")
+    ringed = network_svg(view, model.state, "baseline", "net", highlight=7)
+    assert 'id="net-followed"' in ringed and "followed" not in plain
+    assert ringed.count("<title>") == plain.count("<title>") == model.state.actors.n
+    root = ET.fromstring(ringed)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    (ring,) = root.findall(".//svg:g[@id='net-followed']//svg:path", ns)  # one circle
+    points = np.array(re.findall(r"-?\d+\.?\d*", ring.get("d")), dtype=float).reshape(-1, 2)
+    centre = (points.min(axis=0) + points.max(axis=0)) / 2
+    seventh = root.findall(".//svg:g[@id='net-candidates']//svg:use", ns)[7]  # candidates first
+    assert centre == pytest.approx([float(seventh.get("x")), float(seventh.get("y"))], abs=0.01)
+    assert seventh.find("svg:title", ns).text.startswith("candidate 7 (")
