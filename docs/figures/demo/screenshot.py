@@ -1,9 +1,10 @@
 """The README's screenshot of `recruitsim demo`: baseline vs foundations training, week 120.
 
-Starts `recruitsim demo` on a free loopback port, plays to week 120 or just past it (8 a frame),
-pauses, runs the first three phases of the next week, and saves the page as seen in
-a 1440 x 1480 window to docs/figures/demo/demo.png. The server is stopped by
-its process id. Needs Debian's chromium (/usr/bin/chromium).
+Starts `recruitsim demo` on a free loopback port, plays to week 120 or just
+past it (8 weeks a frame), pauses, runs the first three phases of the next
+week, follows actor 12, and saves the page as seen in a 1440 x 1480 window to
+docs/figures/demo/demo.png. The server is stopped by its process id. Needs
+Debian's chromium (/usr/bin/chromium).
 
     .venv/bin/python docs/figures/demo/screenshot.py
 """
@@ -60,6 +61,9 @@ def main() -> None:
                 before = page.inner_text(".recruitsim-caption")
                 page.click(".recruitsim-phase")
                 expect(page.locator(".recruitsim-caption")).not_to_have_text(before)
+            page.locator(".recruitsim-follow input").fill("12")
+            page.keyboard.press("Enter")
+            expect(page.locator(".recruitsim-followed-baseline")).to_contain_text("candidate 12")
             time.sleep(2)
             page.screenshot(path=str(OUT))
             browser.close()
