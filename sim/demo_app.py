@@ -190,50 +190,21 @@ def Page() -> None:
 
     solara.Style(WORKSHOP_CSS)
     with solara.Column(classes=["recruitsim-workshop"] if workshop else []):
-        solara.Text(
-            "recruitsim: how learning moves the adoption of social recruiting",
-            style={"font-size": "1.4em"},
+        PresetPicker(list(by_name), chosen, by_name[chosen].question, choose)
+        Controls(
+            playing,
+            {
+                "step": advance,
+                "play": lambda: set_playing(not playing),
+                "phase": step_phase,
+                "reset": lambda: (set_playing(False), set_resets(resets + 1)),
+            },
+            (speed, set_speed),
+            (workshop, set_workshop),
+            (follow, set_follow),
         )
-        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.Select(
-                "intervention (right side)",
-                values=list(by_name),
-                value=chosen,
-                on_value=choose,
-                classes=["recruitsim-preset"],
-            )
-            solara.Text(by_name[chosen].question, classes=["recruitsim-question"])
-        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.Button("Step", on_click=advance, disabled=playing, classes=["recruitsim-step"])
-            solara.Button(
-                "Pause" if playing else "Play",
-                on_click=lambda: set_playing(not playing),
-                classes=["recruitsim-play"],
-            )
-            solara.Button(
-                "Step one phase",
-                on_click=step_phase,
-                disabled=playing,
-                classes=["recruitsim-phase"],
-            )
-            solara.Button(
-                "Reset",
-                on_click=lambda: (set_playing(False), set_resets(resets + 1)),
-                classes=["recruitsim-reset"],
-            )
-            solara.ToggleButtonsSingle(speed, values=list(SPEEDS), on_value=set_speed)
-            solara.Switch(label="workshop mode", value=workshop, on_value=set_workshop)
-            solara.InputInt(
-                "follow an actor (number)",
-                value=follow,
-                optional=True,
-                clearable=True,
-                on_value=set_follow,
-                classes=["recruitsim-follow"],
-                style={"max-width": "220px"},
-            )
         if not workshop and levers is not None:
-            _Levers(levers, seed, set_moved, set_seed)
+            LeverPanel(levers, seed, set_moved, set_seed)
         if error:
             solara.Error(error, classes=["recruitsim-error"])
         if session is None:
@@ -243,9 +214,14 @@ def Page() -> None:
         )
         if report is not None:
             PhaseList(session, report)
+        n_actors = session.pair.models[0].state.actors.n
+        followed = follow if follow is not None and 0 <= follow < n_actors else None
+        if follow is not None and followed is None:
+            solara.Warning(
+                f"follow an actor: no actor {follow}; the actors are 0 to {n_actors - 1}",
+                classes=["recruitsim-follow-error"],
+            )
         with solara.Row(style={"flex-wrap": "wrap" if workshop else "nowrap"}):
-            n_actors = session.pair.models[0].state.actors.n
-            followed = follow if follow is not None and 0 <= follow < n_actors else None
             Side(session, 0, version, workshop, followed)
             Side(session, 1, version, workshop, followed)
             with solara.Column(style={"min-width": "0", "flex": "1 1 0"}):
@@ -257,7 +233,67 @@ def Page() -> None:
 
 
 @solara.component
-def _Levers(
+def PresetPicker(
+    names: list[str], chosen: str, question: str, on_choose: Callable[[str], None]
+) -> None:
+    """The title, the intervention file of the right side and the question it answers."""
+    solara.Text(
+        "recruitsim: how learning moves the adoption of social recruiting",
+        style={"font-size": "1.4em"},
+    )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Select(
+            "intervention (right side)",
+            values=names,
+            value=chosen,
+            on_value=on_choose,
+            classes=["recruitsim-preset"],
+        )
+        solara.Text(question, classes=["recruitsim-question"])
+
+
+@solara.component
+def Controls(
+    playing: bool,
+    actions: dict[str, Callable[[], object]],
+    speed: tuple[str, Callable[[str], None]],
+    workshop: tuple[bool, Callable[[bool], None]],
+    follow: tuple[int | None, Callable[[int | None], None]],
+) -> None:
+    """Step, Play/Pause, Step one phase, Reset, the speed, workshop mode, the actor followed.
+
+    Args:
+        playing: whether Play runs (Step and Step one phase wait meanwhile).
+        actions: what the buttons do, by `step`, `play`, `phase` and `reset`.
+        speed: the weeks per frame (a key of `SPEEDS`) and its setter.
+        workshop: workshop mode and its setter.
+        follow: the number of the actor followed (None: none) and its setter.
+    """
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        for key, label, disabled in (
+            ("step", "Step", playing),
+            ("play", "Pause" if playing else "Play", False),
+            ("phase", "Step one phase", playing),
+            ("reset", "Reset", False),
+        ):
+            solara.Button(
+                label, on_click=actions[key], disabled=disabled, classes=[f"recruitsim-{key}"]
+            )
+        solara.ToggleButtonsSingle(speed[0], values=list(SPEEDS), on_value=speed[1])
+        solara.Switch(label="workshop mode", value=workshop[0], on_value=workshop[1])
+        solara.InputInt(
+            "follow an actor (number)",
+            value=follow[0],
+            optional=True,
+            clearable=True,
+            on_value=follow[1],
+            classes=["recruitsim-follow"],
+            style={"max-width": "220px"},
+        )
+
+
+@solara.component
+def LeverPanel(
     levers: Levers,
     seed: int,
     on_levers: Callable[[Levers], None],

@@ -163,7 +163,13 @@ def test_demo_runs_offline_side_by_side_with_one_pair_per_tab(demo_url, tmp_path
             assert titles.count() == 330
             assert "foundation" in titles.first.text_content()
 
-            # following an actor rings it on both sides and gives its state under each network
+            # a number that is no actor says so in one line; a good one is followed: ringed on
+            # both sides, its state under each network
+            first.locator(".recruitsim-follow input").fill("9999")
+            first.keyboard.press("Enter")
+            expect(first.locator(".recruitsim-follow-error")).to_contain_text(
+                "no actor 9999; the actors are 0 to 329", timeout=WAIT_MS
+            )
             first.locator(".recruitsim-follow input").fill("5")
             first.keyboard.press("Enter")
             for side in ("baseline", "intervention"):
@@ -171,6 +177,7 @@ def test_demo_runs_offline_side_by_side_with_one_pair_per_tab(demo_url, tmp_path
                     "candidate 5 (", timeout=WAIT_MS
                 )
                 expect(first.locator(f"#network-{side}-followed")).to_have_count(1)
+            expect(first.locator(".recruitsim-follow-error")).to_have_count(0)
 
             screenshot = tmp_path / "demo.png"
             first.screenshot(path=str(screenshot), full_page=True)
