@@ -10,7 +10,6 @@ is never replaced, and an interrupted run leaves nothing behind.
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -103,12 +102,15 @@ def write_animation(
         seed: the seed of every model.
         steps: the last step drawn.
         every: steps between frames.
-        out: the file to write (must not exist; its folder is created if missing).
+        out: the file to write (its folder is created if missing).
         tick: called with (frames done, frames in all) after each frame.
         dpi: pixels per inch (the frame is 19 x 9.2 inches side by side, 15 x 4.6 alone).
 
     Returns:
         The number of frames written.
+
+    Raises:
+        FileExistsError: `out` exists, even if it appeared while drawing; it is kept.
     """
     drawing = Animation(scenarios, seed, dpi)
     drawn = frame_steps(steps, every)
@@ -134,12 +136,10 @@ def write_animation(
     try:
         with matplotlib.rc_context(settings):
             movie.save(partial, writer=writer, dpi=dpi, progress_callback=tick)
-        if out.exists():  # appeared while drawing: keep the user's file
-            raise FileExistsError(errno.EEXIST, "appeared while drawing; kept", str(out))
         umask = os.umask(0)
         os.umask(umask)
         partial.chmod(0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private)
-        partial.replace(out)
+        os.link(partial, out)  # in one step, and never over a file (FileExistsError)
     finally:
         partial.unlink(missing_ok=True)
     return len(drawn)

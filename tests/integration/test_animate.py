@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import imageio_ffmpeg
+import pytest
 from cli_helpers import BASELINE, ROOT, SMALL, recruitsim
 from PIL import Image
 
@@ -53,3 +54,19 @@ def test_an_existing_file_or_a_wrong_suffix_is_refused_in_one_line(tmp_path):
     done = recruitsim("animate", str(tmp_path / "none.toml"), cwd=tmp_path)
     assert done.returncode == 2 and "none.toml" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.gif"]
+
+
+def test_writing_never_replaces_a_file_that_appeared_meanwhile(tmp_path):
+    """The command refuses an existing file; the writer itself also never replaces one."""
+    from sim.animation import write_animation
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(
+        BASELINE, {"run.steps": 2, "population.candidates": 30, "population.recruiters": 3}
+    )
+    out = tmp_path / "taken.gif"
+    out.write_bytes(b"written by someone else")
+    with pytest.raises(FileExistsError):
+        write_animation([scenario], 0, 2, 1, out, dpi=DPI)
+    assert out.read_bytes() == b"written by someone else"
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.gif"]  # the temporary file is gone
