@@ -77,10 +77,11 @@ class SerialExecutor:
 class ProcessExecutor:
     """A local pool of worker processes (spawned, so each starts clean).
 
-    Workers ignore Ctrl-C (the parent stops them). A worker that dies (killed,
-    out of memory) breaks the pool: a new pool is started and the tasks that
-    were in flight run again, one at a time, so that a task that kills its
-    worker is found and given up after `MAX_ATTEMPTS`, and the others complete.
+    Workers never receive Ctrl-C (the parent stops them; see
+    `interrupts_ignored`). A worker that dies (killed, out of memory) breaks
+    the pool: a new pool is started and the tasks that were in flight run
+    again, one at a time, so that a task that kills its worker is found and
+    given up after `MAX_ATTEMPTS`, and the others complete.
 
     Args:
         workers: processes (0 = one per core).
@@ -115,7 +116,7 @@ class ProcessExecutor:
         while True:
             if suspects and not pending:
                 task, attempts = suspects.popleft()
-                with interrupts_ignored():  # workers started now inherit the ignore
+                with interrupts_ignored():  # workers started now inherit the block
                     pending[pool.submit(fn, task)] = (task, attempts)
             while not suspects and not exhausted and len(pending) < window:
                 try:
