@@ -34,10 +34,10 @@ from sim.calibration import (
 from sim.executors import Executor, ExecutorError, make_executor
 from sim.experiment import Experiment, ExperimentError, arms_experiment, load_experiment
 from sim.output import MARKER, slug
-from sim.provenance import citation, git_commit, package_versions
-from sim.store import TEMPORARY, Results, load_results
+from sim.provenance import git_commit, package_versions
+from sim.store import Results, load_results, output_names
 from sim.sweep_commands import Workers, progress_bar, stop_interrupted
-from sim.sweeps import SweepResult, sweep
+from sim.sweeps import SweepResult, experiment_provenance, sweep
 from sim.terminal import console, err_console, fail, say
 
 TABLES = ("calibration.csv", "plausible.csv", "baseline.csv", "drivers.csv")
@@ -146,11 +146,9 @@ def check_folder(folder: Path) -> None:
         CalibrationError: the folder is a file, or holds files calibrate did not write.
     """
     where = f"--out = {str(folder)!r}"
-    if folder.exists() and not folder.is_dir():
-        raise CalibrationError(f"{where}: exists and is not a folder")
-    if not folder.is_dir():
+    names = output_names(folder, where, CalibrationError)
+    if names is None:
         return
-    names = {entry.name for entry in folder.iterdir() if not TEMPORARY.match(entry.name)}
     if not names <= OWNED or (names - {"runs", "base"} and not _ours(folder, names)):
         raise CalibrationError(
             f"{where}: the folder holds files recruitsim calibrate did not write; "
@@ -215,12 +213,7 @@ def _record(
     made = sum(s.n_done for s in sweeps)
     reused = sum(s.n_skipped for s in sweeps)
     return {
-        MARKER: {"output": "calibrate", "version": package_versions().get("recruitsim")},
-        **citation(),
-        "experiment": experiment.spec.name,
-        "experiment_file": str(experiment.source),
-        "experiment_hash": experiment.hash,
-        "design": experiment.design_record(),
+        **experiment_provenance(experiment, "calibrate"),
         "targets": [t.__dict__ for t in targets],
         "cutoff": cutoff,
         "points": len(table),

@@ -30,7 +30,7 @@ from sim.provenance import git_commit, package_versions
 from sim.report import FILES, Tables, build_tables, write_report
 from sim.runner import replicate_seeds
 from sim.scenario import Scenario, ScenarioError, load_scenario
-from sim.store import TEMPORARY, Results, load_results
+from sim.store import Results, load_results, output_names
 from sim.sweeps import SweepResult, sweep
 
 MIN_RUNS = 2
@@ -177,11 +177,9 @@ def check_folder(folder: Path) -> None:
         CompareError: the folder is a file, or holds files compare did not write.
     """
     where = f"--out = {str(folder)!r}"
-    if folder.exists() and not folder.is_dir():
-        raise CompareError(f"{where}: exists and is not a folder")
-    if not folder.is_dir():
+    names = output_names(folder, where, CompareError)
+    if names is None:
         return
-    names = {entry.name for entry in folder.iterdir() if not TEMPORARY.match(entry.name)}
     runs = folder / "runs" / "experiment.json"
     if runs.exists() and not _compare_runs(runs):
         raise CompareError(

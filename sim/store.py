@@ -144,6 +144,24 @@ class PartWriter:
         self._runs, self._series, self._failures = [], [], []
 
 
+def output_names(folder: Path, where: str, error: type[Exception]) -> set[str] | None:
+    """The names in an output folder, its temporary files aside; None while it does not exist.
+
+    Args:
+        folder: the `--out` folder of a command.
+        where: how the one-line error names it (e.g. ``--out = 'x'``).
+        error: the command's error class.
+
+    Raises:
+        error: `folder` exists and is not a folder.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise error(f"{where}: exists and is not a folder")
+    if not folder.is_dir():
+        return None
+    return {entry.name for entry in folder.iterdir() if not TEMPORARY.match(entry.name)}
+
+
 def completed_keys(folder: Path) -> set[str]:
     """Keys of the runs whose KPIs are on disk."""
     keys: set[str] = set()

@@ -343,16 +343,28 @@ def _clear(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
-def _manifest(
-    experiment: Experiment, executor: Executor, started: datetime, n_runs: int
-) -> dict[str, Any]:
+def experiment_provenance(experiment: Experiment, output: str) -> dict[str, Any]:
+    """The head of a manifest of output made from an experiment: marker, citation, file, design.
+
+    Args:
+        experiment: the experiment run.
+        output: what wrote the folder (`sweep`, `calibrate`), for the marker.
+    """
     return {
-        MARKER: {"output": "sweep", "version": package_versions().get("recruitsim")},
+        MARKER: {"output": output, "version": package_versions().get("recruitsim")},
         **citation(),
         "experiment": experiment.spec.name,
         "experiment_file": str(experiment.source),
         "experiment_hash": experiment.hash,
         "design": experiment.design_record(),
+    }
+
+
+def _manifest(
+    experiment: Experiment, executor: Executor, started: datetime, n_runs: int
+) -> dict[str, Any]:
+    return {
+        **experiment_provenance(experiment, "sweep"),
         "kpis": list(experiment.spec.output.kpis),
         "series": list(experiment.spec.output.series),
         "every": experiment.spec.output.every,
